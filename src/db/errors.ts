@@ -1,0 +1,27 @@
+// D1 reports constraint failures as text. Every place that needs to tell one
+// from another asks here, so the message format is read in one place.
+
+function messagesOf(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    parts.push(e.message);
+  }
+  return parts.join(" | ");
+}
+
+/** True when `error` is a UNIQUE violation of the index or column named. */
+export function isUniqueViolation(error: unknown, indexOrColumn: string): boolean {
+  const text = messagesOf(error);
+  return /UNIQUE constraint failed/i.test(text) && text.includes(indexOrColumn);
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  return /FOREIGN KEY constraint failed/i.test(messagesOf(error));
+}
+
+/** True when `error` came from the database layer rather than from our code. */
+export function isDatabaseError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "DrizzleQueryError") return true;
+  return /\bD1_|SQLITE_|D1 /.test(messagesOf(error));
+}

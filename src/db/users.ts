@@ -1,0 +1,47 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { follows, users } from "./schema";
+
+export const userColumns = {
+  id: users.id,
+  username: users.username,
+  email: users.email,
+  bio: users.bio,
+  image: users.image,
+  tokenVersion: users.tokenVersion,
+};
+
+/** The viewer's row, only while the token's version still matches. */
+export function selectViewer(db: Db, userId: number, tokenVersion: number) {
+  return db
+    .select(userColumns)
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.tokenVersion, tokenVersion)));
+}
+
+// Computed columns carry an alias: D1 batches return rows as objects keyed by
+// column name, so two unnamed expressions would overwrite each other.
+export function followingExpr(viewerId: number | null, followeeId: unknown) {
+  return viewerId === null
+    ? sql<number>`0`.as("following")
+    : sql<number>`EXISTS (SELECT 1 FROM ${follows} WHERE ${follows.followerId} = ${viewerId} AND ${follows.followeeId} = ${followeeId})`.as(
+        "following",
+      );
+}
+
+export function selectProfile(db: Db, usernameKey: string, viewerId: number | null) {
+  return db
+    .select({
+      id: users.id,
+      username: users.username,
+      bio: users.bio,
+      image: users.image,
+      following: followingExpr(viewerId, users.id),
+    })
+    .from(users)
+    .where(eq(users.usernameKey, usernameKey));
+}
+
+export function userIdByKey(usernameKey: string) {
+  return sql`(SELECT ${users.id} FROM ${users} WHERE ${users.usernameKey} = ${usernameKey})`;
+}

@@ -1,0 +1,184 @@
+import * as v from "valibot";
+
+// The input rules of the domain, once. Every adapter validates with these (the
+// REST adapter wraps them in its envelopes), so a limit changed here changes
+// for every API style. Messages are written to be shown next to the field name.
+
+const trimmed = v.pipe(v.string("must be a string"), v.trim());
+
+// Profile fields a settings form clears by sending "" (or null): stored as null.
+const blankToNull = v.pipe(
+  v.nullable(v.string("must be a string or null")),
+  v.transform((value) => (value === null || value.trim() === "" ? null : value.trim())),
+);
+
+export const LIMITS = {
+  username: 40,
+  email: 254,
+  passwordMin: 8,
+  passwordMax: 256,
+  bio: 2_000,
+  image: 2_048,
+  title: 200,
+  description: 1_000,
+  articleBody: 100_000,
+  tag: 40,
+  tags: 20,
+  commentBody: 10_000,
+  pageLimit: 100,
+  pageOffset: 1_000_000,
+  filter: 200,
+} as const;
+
+export const Username = v.pipe(
+  trimmed,
+  v.minLength(1, "can't be blank"),
+  v.maxLength(LIMITS.username, `is too long (maximum is ${LIMITS.username} characters)`),
+  v.regex(/^[\p{L}\p{M}\p{N}_.-]+$/u, "may only contain letters, digits, '_', '.' and '-'"),
+);
+
+export const Email = v.pipe(
+  trimmed,
+  v.minLength(1, "can't be blank"),
+  v.maxLength(LIMITS.email, `is too long (maximum is ${LIMITS.email} characters)`),
+  v.email("is invalid"),
+);
+
+export const Password = v.pipe(
+  v.string("must be a string"),
+  v.minLength(LIMITS.passwordMin, `is too short (minimum is ${LIMITS.passwordMin} characters)`),
+  v.maxLength(LIMITS.passwordMax, `is too long (maximum is ${LIMITS.passwordMax} characters)`),
+);
+
+const Bio = v.pipe(
+  blankToNull,
+  v.nullable(v.pipe(v.string(), v.maxLength(LIMITS.bio, `is too long (maximum is ${LIMITS.bio} characters)`))),
+);
+const Image = v.pipe(
+  blankToNull,
+  v.nullable(
+    v.pipe(
+      v.string(),
+      v.maxLength(LIMITS.image, `is too long (maximum is ${LIMITS.image} characters)`),
+      v.url("must be a URL"),
+      v.regex(/^https?:\/\//i, "must be an http(s) URL"),
+    ),
+  ),
+);
+
+export const NewUser = v.object({ username: Username, email: Email, password: Password });
+export const LoginUser = v.object({
+  email: v.pipe(trimmed, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.email, "is too long")),
+  password: v.pipe(
+    v.string("must be a string"),
+    v.minLength(1, "can't be blank"),
+    v.maxLength(LIMITS.passwordMax, "is too long"),
+  ),
+});
+export const UserChanges = v.pipe(
+  v.object({
+    username: v.optional(Username),
+    email: v.optional(Email),
+    password: v.optional(Password),
+    bio: v.optional(Bio),
+    image: v.optional(Image),
+  }),
+  v.check((changes) => Object.values(changes).some((value) => value !== undefined), "at least one field is required"),
+);
+
+const Title = v.pipe(
+  trimmed,
+  v.minLength(1, "can't be blank"),
+  v.maxLength(LIMITS.title, `is too long (maximum is ${LIMITS.title} characters)`),
+);
+const Description = v.pipe(
+  trimmed,
+  v.minLength(1, "can't be blank"),
+  v.maxLength(LIMITS.description, `is too long (maximum is ${LIMITS.description} characters)`),
+);
+const ArticleBody = v.pipe(
+  v.string("must be a string"),
+  v.check((body) => body.trim().length > 0, "can't be blank"),
+  v.maxLength(LIMITS.articleBody, `is too long (maximum is ${LIMITS.articleBody} characters)`),
+);
+const TagList = v.pipe(
+  v.array(
+    v.pipe(
+      trimmed,
+      v.minLength(1, "can't contain blank tags"),
+      v.maxLength(LIMITS.tag, `can't contain tags longer than ${LIMITS.tag} characters`),
+    ),
+    "must be an array of strings",
+  ),
+  v.transform((tags) => [...new Set(tags)]),
+  v.maxLength(LIMITS.tags, `can't have more than ${LIMITS.tags} tags`),
+);
+
+export const NewArticle = v.object({
+  title: Title,
+  description: Description,
+  body: ArticleBody,
+  tagList: v.optional(TagList, []),
+});
+export const ArticleChanges = v.object({
+  title: v.optional(Title),
+  description: v.optional(Description),
+  body: v.optional(ArticleBody),
+  tagList: v.optional(TagList),
+});
+
+export const NewComment = v.object({
+  body: v.pipe(
+    v.string("must be a string"),
+    v.check((body) => body.trim().length > 0, "can't be blank"),
+    v.maxLength(LIMITS.commentBody, `is too long (maximum is ${LIMITS.commentBody} characters)`),
+  ),
+});
+
+const filterText = v.pipe(v.string("must be a string"), v.maxLength(LIMITS.filter, "is too long"));
+export const PageQuery = v.object({
+  limit: v.optional(
+    v.pipe(
+      v.number("must be an integer"),
+      v.integer("must be an integer"),
+      v.minValue(1, "must be at least 1"),
+      v.maxValue(LIMITS.pageLimit, `must be at most ${LIMITS.pageLimit}`),
+    ),
+    20,
+  ),
+  offset: v.optional(
+    v.pipe(
+      v.number("must be an integer"),
+      v.integer("must be an integer"),
+      v.minValue(0, "must be at least 0"),
+      v.maxValue(LIMITS.pageOffset, `must be at most ${LIMITS.pageOffset}`),
+    ),
+    0,
+  ),
+});
+export const ArticleQuery = v.object({
+  ...PageQuery.entries,
+  tag: v.optional(filterText),
+  author: v.optional(filterText),
+  favorited: v.optional(filterText),
+});
+
+export const CommentId = v.pipe(
+  v.number("must be a positive integer"),
+  v.integer("must be a positive integer"),
+  v.minValue(1, "must be a positive integer"),
+  v.maxValue(Number.MAX_SAFE_INTEGER, "must be a positive integer"),
+);
+
+export type NewUserInput = v.InferOutput<typeof NewUser>;
+export type LoginInput = v.InferOutput<typeof LoginUser>;
+export type UserChangesInput = v.InferOutput<typeof UserChanges>;
+export type NewArticleInput = v.InferOutput<typeof NewArticle>;
+export type ArticleChangesInput = v.InferOutput<typeof ArticleChanges>;
+export type NewCommentInput = v.InferOutput<typeof NewComment>;
+export type PageInput = v.InferOutput<typeof PageQuery>;
+export type ArticleQueryInput = v.InferOutput<typeof ArticleQuery>;
+
+/** Folds the same way as the `*_key` columns: case-insensitive, Unicode-aware. */
+export const usernameKey = (username: string): string => username.normalize("NFKC").toLowerCase();
+export const emailKey = (email: string): string => email.normalize("NFKC").toLowerCase();

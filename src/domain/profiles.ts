@@ -1,0 +1,32 @@
+import { and, eq } from "drizzle-orm";
+import { follows } from "../db/schema";
+import { selectProfile } from "../db/users";
+import type { Context } from "./context";
+import { invalid, notFound } from "./errors";
+import { usernameKey } from "./inputs";
+import { batchAsSignedIn, batchAsViewer } from "./viewer";
+import { type ProfileView, profileView } from "./views";
+
+// Round trips: 1.
+export async function getProfile(ctx: Context, username: string): Promise<ProfileView> {
+  const [viewer, [rows]] = await batchAsViewer(ctx, [selectProfile(ctx.db, usernameKey(username), ctx.viewer?.userId ?? null)]);
+  const row = rows[0];
+  if (!row) throw notFound("profile");
+  return profileView(row, viewer ? row.following : false);
+}
+
+// Round trips: 1 (viewer + profile) + 1 (the change). Idempotent: following
+// twice leaves one row, unfollowing someone not followed changes nothing.
+export async function setFollowing(ctx: Context, username: string, following: boolean): Promise<ProfileView> {
+  const [viewer, [rows]] = await batchAsSignedIn(ctx, [selectProfile(ctx.db, usernameKey(username), ctx.viewer?.userId ?? null)]);
+  const target = rows[0];
+  if (!target) throw notFound("profile");
+  if (target.id === viewer.id) throw invalid({ username: ["you cannot follow yourself"] });
+  const pair = { followerId: viewer.id, followeeId: target.id };
+  if (following) {
+    await ctx.db.insert(follows).values(pair).onConflictDoNothing();
+  } else {
+    await ctx.db.delete(follows).where(and(eq(follows.followerId, pair.followerId), eq(follows.followeeId, pair.followeeId)));
+  }
+  return profileView(target, following);
+}

@@ -1,0 +1,133 @@
+import { and, eq, ne, or, sql } from "drizzle-orm";
+import { isUniqueViolation } from "../db/errors";
+import { users } from "../db/schema";
+import { selectViewer, userColumns } from "../db/users";
+import type { Context } from "./context";
+import { DomainError, type FieldMessages, invalid, unauthenticated } from "./errors";
+import { emailKey, type LoginInput, type NewUserInput, type UserChangesInput, usernameKey } from "./inputs";
+import { hashPassword, verifyAgainstNothing, verifyPassword } from "./password";
+import { issueToken } from "./tokens";
+import { batchAsSignedIn, requireViewer, type ViewerRow } from "./viewer";
+import type { UserView } from "./views";
+
+const TAKEN = "has already been taken";
+
+function userView(row: Pick<ViewerRow, "email" | "username" | "bio" | "image">, token: string): UserView {
+  return { email: row.email, token, username: row.username, bio: row.bio, image: row.image };
+}
+
+/** Field messages for a username/email that another account already holds. */
+function takenFields(
+  rows: { usernameKey: string; emailKey: string }[],
+  wanted: { usernameKey?: string; emailKey?: string },
+): FieldMessages {
+  const fields: FieldMessages = {};
+  if (wanted.usernameKey && rows.some((r) => r.usernameKey === wanted.usernameKey)) fields.username = [TAKEN];
+  if (wanted.emailKey && rows.some((r) => r.emailKey === wanted.emailKey)) fields.email = [TAKEN];
+  return fields;
+}
+
+/** Maps a lost race on a unique index to the same 422 the pre-check gives. */
+function translateUniqueViolation(error: unknown): never {
+  if (isUniqueViolation(error, "username_key")) throw invalid({ username: [TAKEN] });
+  if (isUniqueViolation(error, "email_key")) throw invalid({ email: [TAKEN] });
+  throw error;
+}
+
+// Round trips: 1 (look for taken names) + 1 (insert). Concurrent registrations
+// of one name are settled by the unique index: exactly one insert succeeds.
+export async function register(ctx: Context, input: NewUserInput): Promise<UserView> {
+  const keys = { usernameKey: usernameKey(input.username), emailKey: emailKey(input.email) };
+  const taken = await ctx.db
+    .select({ usernameKey: users.usernameKey, emailKey: users.emailKey })
+    .from(users)
+    .where(or(eq(users.usernameKey, keys.usernameKey), eq(users.emailKey, keys.emailKey)));
+  const fields = takenFields(taken, keys);
+  if (Object.keys(fields).length) throw invalid(fields);
+
+  const now = ctx.now().getTime();
+  const passwordHash = await hashPassword(input.password);
+  const [row] = await ctx.db
+    .insert(users)
+    .values({
+      username: input.username,
+      usernameKey: keys.usernameKey,
+      email: input.email,
+      emailKey: keys.emailKey,
+      passwordHash,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning(userColumns)
+    .catch(translateUniqueViolation);
+  if (!row) throw new DomainError("unavailable", "registration did not complete");
+  return userView(row, await issueToken(ctx.tokens, { userId: row.id, tokenVersion: row.tokenVersion }, ctx.now()));
+}
+
+// Round trips: 1.
+export async function login(ctx: Context, input: LoginInput): Promise<UserView> {
+  const [row] = await ctx.db
+    .select({ ...userColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.emailKey, emailKey(input.email)));
+  const valid = row ? await verifyPassword(input.password, row.passwordHash) : await verifyAgainstNothing(input.password);
+  if (!row || !valid)
+    throw new DomainError("unauthenticated", "email or password is invalid", { "email or password": ["is invalid"] });
+  return userView(row, await issueToken(ctx.tokens, { userId: row.id, tokenVersion: row.tokenVersion }, ctx.now()));
+}
+
+// Round trips: 1.
+export async function currentUser(ctx: Context): Promise<UserView> {
+  const viewer = requireViewer(ctx);
+  const [row] = await selectViewer(ctx.db, viewer.userId, viewer.tokenVersion);
+  if (!row) throw unauthenticated("token is no longer valid");
+  return userView(row, viewer.token);
+}
+
+// Round trips: 1 (viewer + taken names) + 1 (update). A password change bumps
+// the token version, which revokes every token issued before it; the response
+// carries a fresh token so the caller stays signed in.
+export async function updateUser(ctx: Context, changes: UserChangesInput): Promise<UserView> {
+  const viewer = requireViewer(ctx);
+  const keys = {
+    ...(changes.username === undefined ? {} : { usernameKey: usernameKey(changes.username) }),
+    ...(changes.email === undefined ? {} : { emailKey: emailKey(changes.email) }),
+  };
+  const clashes = [
+    ...(keys.usernameKey === undefined ? [] : [eq(users.usernameKey, keys.usernameKey)]),
+    ...(keys.emailKey === undefined ? [] : [eq(users.emailKey, keys.emailKey)]),
+  ];
+  const [, [taken]] = await batchAsSignedIn(ctx, [
+    ctx.db
+      .select({ usernameKey: users.usernameKey, emailKey: users.emailKey })
+      .from(users)
+      .where(clashes.length ? and(ne(users.id, viewer.userId), or(...clashes)) : sql`0`),
+  ]);
+  const fields = takenFields(taken, keys);
+  if (Object.keys(fields).length) throw invalid(fields);
+
+  const passwordChange =
+    changes.password === undefined
+      ? {}
+      : { passwordHash: await hashPassword(changes.password), tokenVersion: sql`${users.tokenVersion} + 1` };
+  const [row] = await ctx.db
+    .update(users)
+    .set({
+      ...(changes.username === undefined ? {} : { username: changes.username, usernameKey: keys.usernameKey }),
+      ...(changes.email === undefined ? {} : { email: changes.email, emailKey: keys.emailKey }),
+      ...(changes.bio === undefined ? {} : { bio: changes.bio }),
+      ...(changes.image === undefined ? {} : { image: changes.image }),
+      ...passwordChange,
+      updatedAt: ctx.now().getTime(),
+    })
+    // Re-checking the version makes a concurrent password change win cleanly.
+    .where(and(eq(users.id, viewer.userId), eq(users.tokenVersion, viewer.tokenVersion)))
+    .returning(userColumns)
+    .catch(translateUniqueViolation);
+  if (!row) throw unauthenticated("token is no longer valid");
+  const token =
+    row.tokenVersion === viewer.tokenVersion
+      ? viewer.token
+      : await issueToken(ctx.tokens, { userId: row.id, tokenVersion: row.tokenVersion }, ctx.now());
+  return userView(row, token);
+}

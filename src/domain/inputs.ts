@@ -4,6 +4,10 @@ import * as v from "valibot";
 // REST adapter wraps them in its envelopes), so a limit changed here changes
 // for every API style. Messages are written to be shown next to the field name.
 
+// Type messages for schemas declared without one (nested objects, envelopes).
+v.setSpecificMessage(v.object, "must be an object");
+v.setSpecificMessage(v.array, "must be an array");
+
 const trimmed = v.pipe(v.string("must be a string"), v.trim());
 
 // Profile fields a settings form clears by sending "" (or null): stored as null.

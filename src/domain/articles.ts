@@ -165,7 +165,9 @@ const isSlugViolation = (error: unknown) =>
 export async function deleteArticle(ctx: Context, slug: string): Promise<void> {
   const [viewer, [targets]] = await batchAsSignedIn(ctx, [articleTarget(ctx, slug)]);
   const target = requireOwnArticle(targets[0], viewer.id, "delete");
-  await ctx.db.delete(articles).where(eq(articles.id, target.id));
+  // A concurrent delete may have won between the two round trips: then this one found nothing.
+  const deleted = await ctx.db.delete(articles).where(eq(articles.id, target.id)).returning({ id: articles.id });
+  if (!deleted.length) throw notFound("article");
 }
 
 // Round trips: 1 (viewer + target) + 1 (change, recount, read back). The count

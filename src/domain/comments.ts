@@ -81,5 +81,7 @@ export async function deleteComment(ctx: Context, slug: string, commentId: numbe
   const target = targets[0];
   if (!target) throw notFound("comment");
   if (target.authorId !== viewer.id) throw forbidden("only the author can delete this comment");
-  await ctx.db.delete(comments).where(eq(comments.id, target.id));
+  // A concurrent delete may have won between the two round trips: then this one found nothing.
+  const deleted = await ctx.db.delete(comments).where(eq(comments.id, target.id)).returning({ id: comments.id });
+  if (!deleted.length) throw notFound("comment");
 }

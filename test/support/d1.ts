@@ -1,0 +1,80 @@
+import type { Env } from "../../src/env";
+import { testEnv } from "./api";
+
+// A stand-in for the D1 binding that forwards to the real local database and
+// counts round trips: every statement run on its own is one, a `batch` is one.
+// It can also make a chosen round trip fail, the way D1 does when it is down.
+
+export type D1Probe = {
+  /** The test env with DB replaced by the probe. */
+  env: Env;
+  /** Round trips since the last reset, each with the SQL it carried. */
+  readonly trips: string[][];
+  reset(): void;
+};
+
+export type ProbeOptions = {
+  /** Make round trip number N (1-based, counted since the last reset) throw. */
+  failTrip?: number;
+  /** The error a failing round trip throws. */
+  error?: () => Error;
+  /**
+   * If round trip N is a batch, append a statement that SQLite itself rejects,
+   * so the batch fails inside D1's transaction and what it did must roll back.
+   */
+  poisonTrip?: number;
+};
+
+export const d1Outage = () => new Error("D1_ERROR: Network connection lost.");
+
+export function probeD1(options: ProbeOptions = {}, base: D1Database = testEnv.DB): D1Probe {
+  const trips: string[][] = [];
+  // The probe's statements stand in for the real ones; batch needs the real ones back.
+  const realOf = new WeakMap<object, D1PreparedStatement>();
+
+  async function roundTrip<T>(sql: string[], run: () => Promise<T>): Promise<T> {
+    trips.push(sql);
+    if (options.failTrip === trips.length) throw (options.error ?? d1Outage)();
+    return run();
+  }
+
+  function wrap(statement: D1PreparedStatement, sql: string): D1PreparedStatement {
+    const probe = {
+      bind: (...values: unknown[]) => wrap(statement.bind(...values), sql),
+      first: (column?: string) => roundTrip([sql], () => (column === undefined ? statement.first() : statement.first(column))),
+      all: () => roundTrip([sql], () => statement.all()),
+      run: () => roundTrip([sql], () => statement.run()),
+      raw: (rawOptions?: { columnNames?: boolean }) =>
+        roundTrip([sql], () => statement.raw(rawOptions as { columnNames: true }) as Promise<unknown[]>),
+    };
+    realOf.set(probe, statement);
+    return probe as unknown as D1PreparedStatement;
+  }
+
+  const db = {
+    prepare: (sql: string) => wrap(base.prepare(sql), sql),
+    batch: (statements: D1PreparedStatement[]) =>
+      roundTrip(
+        statements.map(() => "(batched)"),
+        () => {
+          const real = statements.map((s) => realOf.get(s) ?? s);
+          // NOT NULL constraint failure: a real error raised by SQLite mid-transaction.
+          if (options.poisonTrip === trips.length) real.push(base.prepare("INSERT INTO users (username) VALUES (NULL)"));
+          return base.batch(real);
+        },
+      ),
+    exec: (sql: string) => roundTrip([sql], () => base.exec(sql)),
+    dump: () => base.dump(),
+    withSession: () => {
+      throw new Error("sessions are not used");
+    },
+  };
+
+  return {
+    env: { ...testEnv, DB: db as unknown as D1Database },
+    trips,
+    reset: () => {
+      trips.length = 0;
+    },
+  };
+}

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import * as articles from "../../domain/articles";
 import * as comments from "../../domain/comments";
 import * as profiles from "../../domain/profiles";
 import { listTags } from "../../domain/tags";
 import * as users from "../../domain/users";
+import { requireViewer } from "../../domain/viewer";
 import { readJsonBody } from "../../http/body";
 import type { AppEnv } from "../../http/context";
 import { parseInput } from "../validate";
@@ -24,6 +26,13 @@ import {
 
 export const rest = new Hono<AppEnv>();
 
+// Routes that need a signed-in caller say so before their body is read, so an
+// anonymous write hears 401 rather than a 422 about a body it may not send.
+const signedIn = createMiddleware<AppEnv>(async (c, next) => {
+  requireViewer(c.var.ctx);
+  await next();
+});
+
 const body = async <S extends Parameters<typeof parseInput>[0]>(request: Request, schema: S) =>
   parseInput(schema, await readJsonBody(request));
 
@@ -39,18 +48,18 @@ rest.post("/users", async (c) => {
 
 rest.get("/user", async (c) => c.json({ user: await users.currentUser(c.var.ctx) }));
 
-rest.put("/user", async (c) => {
+rest.put("/user", signedIn, async (c) => {
   const input = await body(c.req.raw, UpdateUserBody);
   return c.json({ user: await users.updateUser(c.var.ctx, input.user) });
 });
 
 rest.get("/profiles/:username", async (c) => c.json({ profile: await profiles.getProfile(c.var.ctx, c.req.param("username")) }));
 
-rest.post("/profiles/:username/follow", async (c) =>
+rest.post("/profiles/:username/follow", signedIn, async (c) =>
   c.json({ profile: await profiles.setFollowing(c.var.ctx, c.req.param("username"), true) }),
 );
 
-rest.delete("/profiles/:username/follow", async (c) =>
+rest.delete("/profiles/:username/follow", signedIn, async (c) =>
   c.json({ profile: await profiles.setFollowing(c.var.ctx, c.req.param("username"), false) }),
 );
 
@@ -59,33 +68,33 @@ rest.get("/articles", async (c) => {
   return c.json(await articles.listArticles(c.var.ctx, query));
 });
 
-rest.get("/articles/feed", async (c) => {
+rest.get("/articles/feed", signedIn, async (c) => {
   const query = parseInput(FeedParams, c.req.query());
   return c.json(await articles.feed(c.var.ctx, query));
 });
 
 rest.get("/articles/:slug", async (c) => c.json({ article: await articles.getArticle(c.var.ctx, c.req.param("slug")) }));
 
-rest.post("/articles", async (c) => {
+rest.post("/articles", signedIn, async (c) => {
   const input = await body(c.req.raw, NewArticleBody);
   return c.json({ article: await articles.createArticle(c.var.ctx, input.article) }, 201);
 });
 
-rest.put("/articles/:slug", async (c) => {
+rest.put("/articles/:slug", signedIn, async (c) => {
   const input = await body(c.req.raw, UpdateArticleBody);
   return c.json({ article: await articles.updateArticle(c.var.ctx, c.req.param("slug"), input.article) });
 });
 
-rest.delete("/articles/:slug", async (c) => {
+rest.delete("/articles/:slug", signedIn, async (c) => {
   await articles.deleteArticle(c.var.ctx, c.req.param("slug"));
   return c.body(null, 204);
 });
 
-rest.post("/articles/:slug/favorite", async (c) =>
+rest.post("/articles/:slug/favorite", signedIn, async (c) =>
   c.json({ article: await articles.setFavorite(c.var.ctx, c.req.param("slug"), true) }),
 );
 
-rest.delete("/articles/:slug/favorite", async (c) =>
+rest.delete("/articles/:slug/favorite", signedIn, async (c) =>
   c.json({ article: await articles.setFavorite(c.var.ctx, c.req.param("slug"), false) }),
 );
 
@@ -93,12 +102,12 @@ rest.get("/articles/:slug/comments", async (c) =>
   c.json({ comments: await comments.listComments(c.var.ctx, c.req.param("slug")) }),
 );
 
-rest.post("/articles/:slug/comments", async (c) => {
+rest.post("/articles/:slug/comments", signedIn, async (c) => {
   const input = await body(c.req.raw, NewCommentBody);
   return c.json({ comment: await comments.addComment(c.var.ctx, c.req.param("slug"), input.comment) });
 });
 
-rest.delete("/articles/:slug/comments/:id", async (c) => {
+rest.delete("/articles/:slug/comments/:id", signedIn, async (c) => {
   const params = parseInput(CommentParams, c.req.param());
   await comments.deleteComment(c.var.ctx, params.slug, params.id);
   return c.body(null, 204);

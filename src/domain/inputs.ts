@@ -124,12 +124,15 @@ export const NewArticle = v.object({
   body: ArticleBody,
   tagList: v.optional(TagList, []),
 });
-export const ArticleChanges = v.object({
-  title: v.optional(Title),
-  description: v.optional(Description),
-  body: v.optional(ArticleBody),
-  tagList: v.optional(TagList),
-});
+export const ArticleChanges = v.pipe(
+  v.object({
+    title: v.optional(Title),
+    description: v.optional(Description),
+    body: v.optional(ArticleBody),
+    tagList: v.optional(TagList),
+  }),
+  v.check((changes) => Object.values(changes).some((value) => value !== undefined), "at least one field is required"),
+);
 
 export const NewComment = v.object({
   body: v.pipe(

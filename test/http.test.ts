@@ -218,3 +218,64 @@ describe("request bodies", () => {
     expect(await countArticles()).toBeGreaterThan(0);
   });
 });
+
+describe("text that cannot be stored as sent", () => {
+  it("refuses NUL and unpaired surrogates with 422 instead of storing altered text", async () => {
+    const user = await registerUser();
+    const before = await countArticles();
+    const json = { "Content-Type": "application/json" };
+    const article = (fields: string) => `{"article":{"description":"d","body":"b",${fields}}}`;
+    const cases: [string, string, string, Record<string, string[]>][] = [
+      [
+        "POST",
+        "/api/articles",
+        article('"title":"lone \\ud800 surrogate"'),
+        { title: ["must not contain NUL or unpaired surrogate characters"] },
+      ],
+      [
+        "POST",
+        "/api/articles",
+        article('"title":"t","body":"b\\udfff"'),
+        { body: ["must not contain NUL or unpaired surrogate characters"] },
+      ],
+      [
+        "POST",
+        "/api/articles",
+        article('"title":"nul\\u0000here"'),
+        { title: ["must not contain NUL or unpaired surrogate characters"] },
+      ],
+      ["POST", "/api/articles", article('"title":"line\\nbreak"'), { title: ["can't contain control characters"] }],
+      [
+        "POST",
+        "/api/articles",
+        article('"title":"t","tagList":["a\\tb"]'),
+        { tagList: ["can't contain tags with control characters"] },
+      ],
+      ["PUT", "/api/user", '{"user":{"bio":"\\ud800"}}', { bio: ["must not contain NUL or unpaired surrogate characters"] }],
+      [
+        "PUT",
+        "/api/user",
+        '{"user":{"password":"\\udc00\\udc00\\udc00\\udc00"}}',
+        { password: ["must not contain NUL or unpaired surrogate characters"] },
+      ],
+    ];
+    for (const [method, path, rawBody, errors] of cases) {
+      const reply = await call(method, path, { token: user.token, rawBody, headers: json });
+      expect(reply.status, rawBody).toBe(422);
+      expect(reply.body, rawBody).toEqual({ errors });
+    }
+    expect(await countArticles()).toBe(before);
+  });
+
+  it("keeps every script, emoji and combining marks exactly as sent", async () => {
+    const user = await registerUser();
+    const title = "Ünïcödé 你好 مرحبا 👩‍💻 e\u0301";
+    const reply = await call("POST", "/api/articles", {
+      token: user.token,
+      body: { article: { title, description: "🚀\u200d", body: "multi\nline\tbody 𝄞", tagList: ["日本", "🏷️"] } },
+    });
+    expect(reply.status).toBe(201);
+    const stored = (await call("GET", `/api/articles/${encodeURIComponent(reply.body.article.slug)}`)).body.article;
+    expect(stored).toMatchObject({ title, description: "🚀\u200d", body: "multi\nline\tbody 𝄞", tagList: ["日本", "🏷️"] });
+  });
+});

@@ -8,11 +8,20 @@ import * as v from "valibot";
 v.setSpecificMessage(v.object, "must be an object");
 v.setSpecificMessage(v.array, "must be an array");
 
-const trimmed = v.pipe(v.string("must be a string"), v.trim());
+// Text that would be mangled on the way to storage (an unpaired UTF-16
+// surrogate becomes U+FFFD) or that no field has a use for (NUL) is refused
+// rather than stored altered.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this refuses.
+const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
+const storable = v.check((value: string) => !UNSTORABLE.test(value), "must not contain NUL or unpaired surrogate characters");
+const text = v.pipe(v.string("must be a string"), storable);
+const trimmed = v.pipe(text, v.trim());
+// Titles and tags are shown on one line.
+const singleLine = v.regex(/^[^\p{Cc}]*$/u, "can't contain control characters");
 
 // Profile fields a settings form clears by sending "" (or null): stored as null.
 const blankToNull = v.pipe(
-  v.nullable(v.string("must be a string or null")),
+  v.nullable(v.pipe(v.string("must be a string or null"), storable)),
   v.transform((value) => (value === null || value.trim() === "" ? null : value.trim())),
 );
 
@@ -49,7 +58,7 @@ export const Email = v.pipe(
 );
 
 export const Password = v.pipe(
-  v.string("must be a string"),
+  text,
   v.minLength(LIMITS.passwordMin, `is too short (minimum is ${LIMITS.passwordMin} characters)`),
   v.maxLength(LIMITS.passwordMax, `is too long (maximum is ${LIMITS.passwordMax} characters)`),
 );
@@ -73,11 +82,7 @@ const Image = v.pipe(
 export const NewUser = v.object({ username: Username, email: Email, password: Password });
 export const LoginUser = v.object({
   email: v.pipe(trimmed, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.email, "is too long")),
-  password: v.pipe(
-    v.string("must be a string"),
-    v.minLength(1, "can't be blank"),
-    v.maxLength(LIMITS.passwordMax, "is too long"),
-  ),
+  password: v.pipe(text, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.passwordMax, "is too long")),
 });
 export const UserChanges = v.pipe(
   v.object({
@@ -92,6 +97,7 @@ export const UserChanges = v.pipe(
 
 const Title = v.pipe(
   trimmed,
+  singleLine,
   v.minLength(1, "can't be blank"),
   v.maxLength(LIMITS.title, `is too long (maximum is ${LIMITS.title} characters)`),
 );
@@ -101,7 +107,7 @@ const Description = v.pipe(
   v.maxLength(LIMITS.description, `is too long (maximum is ${LIMITS.description} characters)`),
 );
 const ArticleBody = v.pipe(
-  v.string("must be a string"),
+  text,
   v.check((body) => body.trim().length > 0, "can't be blank"),
   v.maxLength(LIMITS.articleBody, `is too long (maximum is ${LIMITS.articleBody} characters)`),
 );
@@ -109,6 +115,7 @@ const TagList = v.pipe(
   v.array(
     v.pipe(
       trimmed,
+      v.regex(/^[^\p{Cc}]*$/u, "can't contain tags with control characters"),
       v.minLength(1, "can't contain blank tags"),
       v.maxLength(LIMITS.tag, `can't contain tags longer than ${LIMITS.tag} characters`),
     ),
@@ -136,13 +143,13 @@ export const ArticleChanges = v.pipe(
 
 export const NewComment = v.object({
   body: v.pipe(
-    v.string("must be a string"),
+    text,
     v.check((body) => body.trim().length > 0, "can't be blank"),
     v.maxLength(LIMITS.commentBody, `is too long (maximum is ${LIMITS.commentBody} characters)`),
   ),
 });
 
-const filterText = v.pipe(v.string("must be a string"), v.maxLength(LIMITS.filter, "is too long"));
+const filterText = v.pipe(text, v.maxLength(LIMITS.filter, "is too long"));
 export const PageQuery = v.object({
   limit: v.optional(
     v.pipe(

@@ -86,6 +86,7 @@ export async function createArticle(ctx: Context, input: NewArticleInput): Promi
     if (isSlugViolation(error)) return insert(withUniqueSuffix(base));
     throw error;
   });
+  ctx.changed({ kind: "content" });
   const row = rows[0];
   if (!row) throw notFound("article");
   return articleView(row);
@@ -151,6 +152,7 @@ export async function updateArticle(ctx: Context, slug: string, changes: Article
     if (isSlugViolation(error) && newBase !== null) return write(withUniqueSuffix(newBase));
     throw error;
   });
+  ctx.changed({ kind: "content" });
   const row = rows[0];
   if (!row) throw notFound("article");
   return articleView(row);
@@ -168,6 +170,7 @@ export async function deleteArticle(ctx: Context, slug: string): Promise<void> {
   // A concurrent delete may have won between the two round trips: then this one found nothing.
   const deleted = await ctx.db.delete(articles).where(eq(articles.id, target.id)).returning({ id: articles.id });
   if (!deleted.length) throw notFound("article");
+  ctx.changed({ kind: "content" });
 }
 
 // Round trips: 1 (viewer + target) + 1 (change, recount, read back). The count
@@ -194,6 +197,7 @@ export async function setFavorite(ctx: Context, slug: string, favorite: boolean)
       if (isForeignKeyViolation(error)) throw notFound("article");
       throw error;
     });
+  ctx.changed({ kind: "content" });
   const row = rows[0];
   if (!row) throw notFound("article");
   return articleView(row);

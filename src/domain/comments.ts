@@ -57,6 +57,7 @@ export async function addComment(ctx: Context, slug: string, input: NewCommentIn
       throw error;
     });
   if (!row) throw notFound("article");
+  ctx.changed({ kind: "comments", slug });
   return {
     id: row.id,
     createdAt: isoTime(row.createdAt),
@@ -84,4 +85,5 @@ export async function deleteComment(ctx: Context, slug: string, commentId: numbe
   // A concurrent delete may have won between the two round trips: then this one found nothing.
   const deleted = await ctx.db.delete(comments).where(eq(comments.id, target.id)).returning({ id: comments.id });
   if (!deleted.length) throw notFound("comment");
+  ctx.changed({ kind: "comments", slug });
 }

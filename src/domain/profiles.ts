@@ -17,6 +17,7 @@ export async function getProfile(ctx: Context, username: string): Promise<Profil
 
 // Round trips: 1 (viewer + profile) + 1 (the change). Idempotent: following
 // twice leaves one row, unfollowing someone not followed changes nothing.
+// Reports no change: anonymous readers always see `following: false`.
 export async function setFollowing(ctx: Context, username: string, following: boolean): Promise<ProfileView> {
   const [viewer, [rows]] = await batchAsSignedIn(ctx, [selectProfile(ctx.db, usernameKey(username), ctx.viewer?.userId ?? null)]);
   const target = rows[0];

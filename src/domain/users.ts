@@ -125,6 +125,10 @@ export async function updateUser(ctx: Context, changes: UserChangesInput): Promi
     .returning(userColumns)
     .catch(translateUniqueViolation);
   if (!row) throw unauthenticated("token is no longer valid");
+  // Email and password are never shown to others; name, bio and image are.
+  if (changes.username !== undefined || changes.bio !== undefined || changes.image !== undefined) {
+    ctx.changed({ kind: "content" });
+  }
   const token =
     row.tokenVersion === viewer.tokenVersion
       ? viewer.token

@@ -4,20 +4,32 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { rest } from "./api/rest/routes";
 import { openDb } from "./db/client";
+import { meterD1 } from "./db/metered";
+import { BOOKMARK_HEADER, openSession, validBookmark } from "./db/session";
+import type { Change } from "./domain/context";
 import { DomainError } from "./domain/errors";
 import { tokenConfig } from "./env";
 import { viewerFrom } from "./http/auth";
+import { conditionalGet, invalidate } from "./http/cache";
 import type { AppEnv } from "./http/context";
 import { HttpError, type Problem, toProblem } from "./http/problem";
 
 export const app = new Hono<AppEnv>();
 
+// What the request cost, on every response: whether the KV cache answered and
+// how many D1 round trips were made (a batch is one) and how long they took.
+app.use(async (c, next) => {
+  await next();
+  const meter = c.var.meter ?? { trips: 0, ms: 0 };
+  c.res.headers.set("Server-Timing", `cache;desc=${c.var.cache ?? "bypass"}, d1;desc=${meter.trips};dur=${meter.ms.toFixed(1)}`);
+  c.res.headers.set("Timing-Allow-Origin", "*");
+});
 app.use(
   cors({
     origin: "*",
     allowMethods: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-    exposeHeaders: ["X-Request-Id"],
+    allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", BOOKMARK_HEADER, "If-None-Match", "Cache-Control"],
+    exposeHeaders: ["X-Request-Id", BOOKMARK_HEADER, "Server-Timing", "ETag"],
     maxAge: 86_400,
   }),
 );
@@ -37,8 +49,9 @@ app.use(async (c, next) => {
   }
 });
 
-// Per request: the caller (from the Authorization header) and a Drizzle client
-// over the binding this request was given.
+// Per request: the caller (from the Authorization header), a metered D1
+// session (continuing from the client's bookmark, if any) and the record of
+// what writes changed, which drops the cached views they affect.
 app.use("/api/*", async (c, next) => {
   const tokens = tokenConfig(c.env);
   if (!tokens) {
@@ -51,11 +64,22 @@ app.use("/api/*", async (c, next) => {
     );
     throw new DomainError("unavailable", "the service is not configured");
   }
+  const bookmark = validBookmark(c.req.header(BOOKMARK_HEADER));
+  const readOnly = c.req.method === "GET" || c.req.method === "HEAD";
+  const session = openSession(c.env.DB, bookmark, readOnly);
+  const { db, meter } = meterD1(session);
+  c.set("meter", meter);
+  c.set("bookmark", bookmark);
   const now = () => new Date();
   const viewer = await viewerFrom(c.req.header("authorization"), tokens, now());
-  c.set("ctx", { db: openDb(c.env.DB), viewer, now, tokens });
+  const changes: Change[] = [];
+  c.set("ctx", { db: openDb(db), viewer, now, tokens, changed: (change) => changes.push(change) });
   await next();
+  if (changes.length) await invalidate(c, changes);
+  const reached = session.getBookmark();
+  if (reached) c.res.headers.set(BOOKMARK_HEADER, reached);
 });
+app.use("/api/*", conditionalGet);
 
 app.route("/api", rest);
 

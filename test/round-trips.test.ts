@@ -6,9 +6,14 @@ import { probeD1 } from "./support/d1";
 // write at most two, a batch counting as one. The D1 binding is wrapped so the
 // count is what D1 actually saw, asserted per endpoint, signed in and not.
 
+// Every request goes around the KV cache (a hit would cost nothing and prove
+// nothing here); Server-Timing must report the same count the probe saw.
 async function tripsOf(method: string, path: string, options: Parameters<typeof call>[2] = {}) {
   const probe = probeD1();
-  const reply = await call(method, path, { ...options, env: probe.env });
+  const headers = { ...options.headers, "Cache-Control": "no-cache" };
+  const reply = await call(method, path, { ...options, headers, env: probe.env });
+  const reported = /\bd1;desc=(\d+);dur=[\d.]+/.exec(reply.headers.get("server-timing") ?? "")?.[1];
+  expect(Number(reported), `Server-Timing of ${method} ${path}`).toBe(probe.trips.length);
   return { status: reply.status, trips: probe.trips.length };
 }
 

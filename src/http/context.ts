@@ -1,7 +1,17 @@
+import type { D1Meter } from "../db/metered";
 import type { Context as DomainContext } from "../domain/context";
 import type { Env } from "../env";
+import type { CacheOutcome } from "./cache";
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: { requestId: string; ctx: DomainContext };
+  Variables: {
+    requestId: string;
+    ctx: DomainContext;
+    /** D1 round trips of this request, for Server-Timing. */
+    meter: D1Meter;
+    cache: CacheOutcome;
+    /** The client's D1 bookmark, when it sent a valid one. */
+    bookmark: string | null;
+  };
 };

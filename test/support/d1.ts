@@ -65,9 +65,8 @@ export function probeD1(options: ProbeOptions = {}, base: D1Database = testEnv.D
       ),
     exec: (sql: string) => roundTrip([sql], () => base.exec(sql)),
     dump: () => base.dump(),
-    withSession: () => {
-      throw new Error("sessions are not used");
-    },
+    // The app opens a session per request; the probe is its own session.
+    withSession: () => ({ prepare: db.prepare, batch: db.batch, getBookmark: () => null }),
   };
 
   return {

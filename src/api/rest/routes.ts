@@ -7,6 +7,7 @@ import { listTags } from "../../domain/tags";
 import * as users from "../../domain/users";
 import { requireViewer } from "../../domain/viewer";
 import { readJsonBody } from "../../http/body";
+import { publicCache } from "../../http/cache";
 import type { AppEnv } from "../../http/context";
 import { parseInput } from "../validate";
 import {
@@ -53,7 +54,12 @@ rest.put("/user", signedIn, async (c) => {
   return c.json({ user: await users.updateUser(c.var.ctx, input.user) });
 });
 
-rest.get("/profiles/:username", async (c) => c.json({ profile: await profiles.getProfile(c.var.ctx, c.req.param("username")) }));
+const cached = publicCache();
+const cachedComments = publicCache((c) => c.req.param("slug") ?? "");
+
+rest.get("/profiles/:username", cached, async (c) =>
+  c.json({ profile: await profiles.getProfile(c.var.ctx, c.req.param("username")) }),
+);
 
 rest.post("/profiles/:username/follow", signedIn, async (c) =>
   c.json({ profile: await profiles.setFollowing(c.var.ctx, c.req.param("username"), true) }),
@@ -63,7 +69,7 @@ rest.delete("/profiles/:username/follow", signedIn, async (c) =>
   c.json({ profile: await profiles.setFollowing(c.var.ctx, c.req.param("username"), false) }),
 );
 
-rest.get("/articles", async (c) => {
+rest.get("/articles", cached, async (c) => {
   const query = parseInput(ArticleListParams, c.req.query());
   return c.json(await articles.listArticles(c.var.ctx, query));
 });
@@ -73,7 +79,7 @@ rest.get("/articles/feed", signedIn, async (c) => {
   return c.json(await articles.feed(c.var.ctx, query));
 });
 
-rest.get("/articles/:slug", async (c) => c.json({ article: await articles.getArticle(c.var.ctx, c.req.param("slug")) }));
+rest.get("/articles/:slug", cached, async (c) => c.json({ article: await articles.getArticle(c.var.ctx, c.req.param("slug")) }));
 
 rest.post("/articles", signedIn, async (c) => {
   const input = await body(c.req.raw, NewArticleBody);
@@ -98,7 +104,7 @@ rest.delete("/articles/:slug/favorite", signedIn, async (c) =>
   c.json({ article: await articles.setFavorite(c.var.ctx, c.req.param("slug"), false) }),
 );
 
-rest.get("/articles/:slug/comments", async (c) =>
+rest.get("/articles/:slug/comments", cachedComments, async (c) =>
   c.json({ comments: await comments.listComments(c.var.ctx, c.req.param("slug")) }),
 );
 
@@ -113,4 +119,4 @@ rest.delete("/articles/:slug/comments/:id", signedIn, async (c) => {
   return c.body(null, 204);
 });
 
-rest.get("/tags", async (c) => c.json({ tags: await listTags(c.var.ctx) }));
+rest.get("/tags", cached, async (c) => c.json({ tags: await listTags(c.var.ctx) }));

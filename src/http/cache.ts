@@ -1,0 +1,190 @@
+import type { Context as HonoContext } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { Change } from "../domain/context";
+import type { AppEnv } from "./context";
+
+// The KV response cache for what anonymous readers are shown (article lists
+// and articles, comment lists, profiles, tags) and HTTP revalidation for every
+// GET.
+//
+// Invalidation by generations: a cached body's key contains the current
+// generation of each scope it depends on ("content", and for a comment list
+// that article's "comments"). A write stores a new random generation, so every
+// key built from the old one is unreachable from then on; bodies under old
+// generations simply expire. Nothing is ever read-modified-written, so
+// concurrent writers cannot lose an invalidation, and a location that still
+// sees an old generation (KV is eventually consistent) serves what was true
+// before the write, never a mix.
+
+export type CacheOutcome = "hit" | "miss" | "bypass";
+
+/** KV calls slower than this are abandoned and the request is answered from D1. */
+export const KV_TIMEOUT_MS = 100;
+/** A write waits this long at most for its invalidation to be stored. */
+const WRITE_TIMEOUT_MS = 500;
+/** Bodies are kept this long; only storage depends on it, not freshness. */
+const BODY_TTL_SECONDS = 3_600;
+/** KV accepts one write per second per key; a refused bump is retried once after it. */
+const RETRY_AFTER_MS = 1_100;
+
+const encoder = new TextEncoder();
+
+async function sha256(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+  let hex = "";
+  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/** A strong validator for a response body. */
+export async function entityTag(body: string): Promise<string> {
+  return `"${(await sha256(body)).slice(0, 32)}"`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: number | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`KV did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer ?? 0));
+}
+
+const CONTENT_GENERATION = "gen:content";
+const commentsGeneration = async (slug: string) => `gen:comments:${await sha256(slug)}`;
+
+function logCacheFailure(c: HonoContext<AppEnv>, action: string, error: unknown) {
+  console.warn(
+    JSON.stringify({
+      level: "warn",
+      requestId: c.var.requestId,
+      path: c.req.path,
+      cache: action,
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
+}
+
+/**
+ * Makes every cached view that the changes affect unreachable. Awaited before
+ * the write's response, so the writer's next anonymous read, here, is fresh.
+ */
+export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Change[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const change of changes) {
+    keys.add(change.kind === "content" ? CONTENT_GENERATION : await commentsGeneration(change.slug));
+  }
+  const generation = crypto.randomUUID();
+  await Promise.all(
+    [...keys].map(async (key) => {
+      try {
+        await withTimeout(c.env.CACHE.put(key, generation), WRITE_TIMEOUT_MS);
+      } catch (error) {
+        logCacheFailure(c, "invalidate", error);
+        const retry = new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS)).then(() =>
+          withTimeout(c.env.CACHE.put(key, crypto.randomUUID()), WRITE_TIMEOUT_MS).catch((again: unknown) =>
+            logCacheFailure(c, "invalidate-retry", again),
+          ),
+        );
+        c.executionCtx.waitUntil(retry);
+      }
+    }),
+  );
+}
+
+/** The KV key of this request's cached body under the current generations. */
+async function responseKey(c: HonoContext<AppEnv>, commentsOf: string | undefined): Promise<string> {
+  const scopes = [CONTENT_GENERATION, ...(commentsOf === undefined ? [] : [await commentsGeneration(commentsOf)])];
+  const generations = await c.env.CACHE.get(scopes, "text");
+  const url = new URL(c.req.url);
+  url.searchParams.sort();
+  const parts = scopes.map((scope) => generations.get(scope) ?? "0");
+  return `resp:${parts.join(":")}:${await sha256(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${url.pathname}${url.search}`)}`;
+}
+
+const PUBLIC = "public, max-age=0, must-revalidate";
+
+/**
+ * Serves an anonymous GET from KV when it can, and stores what the handler
+ * answered when it could not. Signed-in callers (their views carry
+ * `favorited`/`following`), callers holding a D1 bookmark (they asked to read
+ * their own writes) and `Cache-Control: no-cache` requests go to D1. If KV
+ * fails or is slow the request is answered from D1 all the same.
+ */
+export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const noCache = /\bno-cache\b/i.test(c.req.header("cache-control") ?? "");
+    if (c.var.ctx.viewer || c.var.bookmark || noCache) {
+      c.set("cache", "bypass");
+      await next();
+      if (!c.var.ctx.viewer && c.res.status === 200) c.res.headers.set("Cache-Control", PUBLIC);
+      return;
+    }
+
+    let key: string | null = null;
+    try {
+      key = await withTimeout(responseKey(c, commentsOf?.(c)), KV_TIMEOUT_MS);
+      const stored = await withTimeout(c.env.CACHE.getWithMetadata<{ etag: string }>(key, "text"), KV_TIMEOUT_MS);
+      if (stored.value !== null && stored.metadata?.etag) {
+        c.set("cache", "hit");
+        return c.body(stored.value, 200, {
+          "Content-Type": "application/json; charset=utf-8",
+          ETag: stored.metadata.etag,
+          "Cache-Control": PUBLIC,
+        });
+      }
+    } catch (error) {
+      logCacheFailure(c, "read", error);
+      key = null;
+    }
+
+    c.set("cache", key ? "miss" : "bypass");
+    await next();
+    if (c.res.status !== 200) return;
+    c.res.headers.set("Cache-Control", PUBLIC);
+    if (!key) return;
+    const body = await c.res.clone().text();
+    const etag = await entityTag(body);
+    c.res.headers.set("ETag", etag);
+    const store = withTimeout(
+      c.env.CACHE.put(key, body, { expirationTtl: BODY_TTL_SECONDS, metadata: { etag } }),
+      WRITE_TIMEOUT_MS,
+    ).catch((error: unknown) => logCacheFailure(c, "write", error));
+    c.executionCtx.waitUntil(store);
+  });
+
+// Headers a 304 drops: it has no body.
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding"];
+
+/**
+ * Every successful GET gets an ETag and a Cache-Control (private unless the
+ * cache said it is public), and a matching If-None-Match gets 304. Everything
+ * else is not to be stored.
+ */
+export const conditionalGet = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  const isRead = c.req.method === "GET" || c.req.method === "HEAD";
+  if (!isRead || c.res.status !== 200) {
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+    return;
+  }
+  if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "private, no-cache");
+  c.res.headers.append("Vary", "Authorization");
+  let etag = c.res.headers.get("ETag");
+  if (!etag) {
+    etag = await entityTag(await c.res.clone().text());
+    c.res.headers.set("ETag", etag);
+  }
+  const ifNoneMatch = c.req.header("If-None-Match");
+  if (ifNoneMatch && matches(ifNoneMatch, etag)) {
+    await c.res.body?.cancel();
+    // Hono carries the 200's headers over to the new response; those about a body go.
+    c.res = new Response(null, { status: 304 });
+    for (const name of BODY_HEADERS) c.res.headers.delete(name);
+  }
+});
+
+function matches(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === "*") return true;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => strip(tag) === strip(etag));
+}

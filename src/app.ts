@@ -5,7 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { rest } from "./api/rest/routes";
 import { openDb } from "./db/client";
 import { meterD1 } from "./db/metered";
-import { BOOKMARK_HEADER, openSession, validBookmark } from "./db/session";
+import { BOOKMARK_HEADER, lazySession, validBookmark } from "./db/session";
 import type { Change } from "./domain/context";
 import { DomainError } from "./domain/errors";
 import { tokenConfig } from "./env";
@@ -66,7 +66,8 @@ app.use("/api/*", async (c, next) => {
   }
   const bookmark = validBookmark(c.req.header(BOOKMARK_HEADER));
   const readOnly = c.req.method === "GET" || c.req.method === "HEAD";
-  const session = openSession(c.env.DB, bookmark, readOnly);
+  // A cache miss may name where reads must start (see http/cache.ts).
+  const session = lazySession(c.env.DB, () => bookmark ?? c.var.readAfter ?? null, readOnly);
   const { db, meter } = meterD1(session);
   c.set("meter", meter);
   c.set("bookmark", bookmark);
@@ -75,8 +76,8 @@ app.use("/api/*", async (c, next) => {
   const changes: Change[] = [];
   c.set("ctx", { db: openDb(db), viewer, now, tokens, changed: (change) => changes.push(change) });
   await next();
-  if (changes.length) await invalidate(c, changes);
   const reached = session.getBookmark();
+  if (changes.length) await invalidate(c, changes, reached);
   if (reached) c.res.headers.set(BOOKMARK_HEADER, reached);
 });
 app.use("/api/*", conditionalGet);

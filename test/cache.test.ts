@@ -358,12 +358,39 @@ describe("D1 bookmarks", () => {
     expect(read.headers.get("x-d1-bookmark")).toMatch(/^[0-9a-f-]{59}$/);
   });
 
+  it("fills the cache after a write from a session that starts at that write, so a lagging replica cannot", async () => {
+    const { author, article } = await scene();
+    const path = `/api/articles/${article.slug}`;
+    await prime(path);
+    const write = await call("PUT", path, { token: author.token, body: { article: { body: "after the write" } } });
+    const written = write.headers.get("x-d1-bookmark");
+    expect(written).toMatch(/^[0-9a-f-]{59}$/);
+    const sessions = recordingSessions();
+    const miss = await call("GET", path, { env: sessions.env });
+    expect(timing(miss).cache).toBe("miss");
+    expect(sessions.opened).toEqual([written]);
+    expect(miss.body.article.body).toBe("after the write");
+  });
+
+  it("opens no D1 session at all for a cache hit", async () => {
+    const { article } = await scene();
+    await prime(`/api/articles/${article.slug}`);
+    const sessions = recordingSessions();
+    const hit = await call("GET", `/api/articles/${article.slug}`, { env: sessions.env });
+    expect(timing(hit)).toEqual({ cache: "hit", d1: 0 });
+    expect(sessions.opened).toEqual([]);
+    expect(hit.headers.get("x-d1-bookmark")).toBeNull();
+  });
+
   it("starts reads at any replica and writes at the primary when no bookmark is sent, ignoring malformed ones", async () => {
     const user = await registerUser();
     const sessions = recordingSessions();
     await call("GET", "/api/tags", { env: sessions.env, headers: { "Cache-Control": "no-cache" } });
     await call("PUT", "/api/user", { token: user.token, body: { user: { bio: "x" } }, env: sessions.env });
-    await call("GET", "/api/tags", { env: sessions.env, headers: { "X-D1-Bookmark": "'; DROP TABLE users; --" } });
+    await call("GET", "/api/tags", {
+      env: sessions.env,
+      headers: { "X-D1-Bookmark": "'; DROP TABLE users; --", "Cache-Control": "no-cache" },
+    });
     expect(sessions.opened).toEqual(["first-unconstrained", "first-primary", "first-unconstrained"]);
   });
 

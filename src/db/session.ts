@@ -22,3 +22,20 @@ export type D1Session = D1Client & { getBookmark(): string | null };
 export function openSession(binding: D1Database, bookmark: string | null, readOnly: boolean): D1Session {
   return binding.withSession(bookmark ?? (readOnly ? "first-unconstrained" : "first-primary"));
 }
+
+/**
+ * A session opened at its first statement, so that what runs before (the
+ * cache) can still say where it must start: `startAt()` is asked then.
+ */
+export function lazySession(binding: D1Database, startAt: () => string | null, readOnly: boolean): D1Session {
+  let session: D1Session | null = null;
+  const open = () => {
+    session ??= openSession(binding, startAt(), readOnly);
+    return session;
+  };
+  return {
+    prepare: (sql) => open().prepare(sql),
+    batch: (statements) => open().batch(statements),
+    getBookmark: () => session?.getBookmark() ?? null,
+  };
+}

@@ -1,5 +1,6 @@
 import type { Context as HonoContext } from "hono";
 import { createMiddleware } from "hono/factory";
+import { validBookmark } from "../db/session";
 import type { Change } from "../domain/context";
 import type { AppEnv } from "./context";
 
@@ -15,6 +16,10 @@ import type { AppEnv } from "./context";
 // concurrent writers cannot lose an invalidation, and a location that still
 // sees an old generation (KV is eventually consistent) serves what was true
 // before the write, never a mix.
+//
+// A generation also carries the D1 bookmark of the write that made it. A miss
+// reads from a session that starts there, so a lagging read replica cannot
+// fill the new generation's key with data from before the write.
 
 export type CacheOutcome = "hit" | "miss" | "bypass";
 
@@ -68,12 +73,12 @@ function logCacheFailure(c: HonoContext<AppEnv>, action: string, error: unknown)
  * Makes every cached view that the changes affect unreachable. Awaited before
  * the write's response, so the writer's next anonymous read, here, is fresh.
  */
-export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Change[]): Promise<void> {
+export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Change[], bookmark: string | null): Promise<void> {
   const keys = new Set<string>();
   for (const change of changes) {
     keys.add(change.kind === "content" ? CONTENT_GENERATION : await commentsGeneration(change.slug));
   }
-  const generation = crypto.randomUUID();
+  const generation = `${crypto.randomUUID()}@${bookmark ?? ""}`;
   await Promise.all(
     [...keys].map(async (key) => {
       try {
@@ -81,8 +86,8 @@ export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Chang
       } catch (error) {
         logCacheFailure(c, "invalidate", error);
         const retry = new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS)).then(() =>
-          withTimeout(c.env.CACHE.put(key, crypto.randomUUID()), WRITE_TIMEOUT_MS).catch((again: unknown) =>
-            logCacheFailure(c, "invalidate-retry", again),
+          withTimeout(c.env.CACHE.put(key, `${crypto.randomUUID()}@${bookmark ?? ""}`), WRITE_TIMEOUT_MS).catch(
+            (again: unknown) => logCacheFailure(c, "invalidate-retry", again),
           ),
         );
         c.executionCtx.waitUntil(retry);
@@ -91,14 +96,20 @@ export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Chang
   );
 }
 
-/** The KV key of this request's cached body under the current generations. */
-async function responseKey(c: HonoContext<AppEnv>, commentsOf: string | undefined): Promise<string> {
+/**
+ * The KV key of this request's cached body under the current generations, and
+ * the bookmark of the latest write among them (D1 bookmarks are fixed-width
+ * hex counters, so the later one sorts last).
+ */
+async function responseKey(c: HonoContext<AppEnv>, commentsOf: string | undefined) {
   const scopes = [CONTENT_GENERATION, ...(commentsOf === undefined ? [] : [await commentsGeneration(commentsOf)])];
   const generations = await c.env.CACHE.get(scopes, "text");
+  const values = scopes.map((scope) => generations.get(scope) ?? "0");
+  const bookmarks = values.map((value) => validBookmark(value.split("@")[1])).filter((b): b is string => b !== null);
   const url = new URL(c.req.url);
   url.searchParams.sort();
-  const parts = scopes.map((scope) => generations.get(scope) ?? "0");
-  return `resp:${parts.join(":")}:${await sha256(`${c.req.method === "HEAD" ? "GET" : c.req.method} ${url.pathname}${url.search}`)}`;
+  const key = `resp:${values.map((value) => value.split("@")[0]).join(":")}:${await sha256(`${url.pathname}${url.search}`)}`;
+  return { key, readAfter: bookmarks.sort().at(-1) ?? null };
 }
 
 const PUBLIC = "public, max-age=0, must-revalidate";
@@ -122,7 +133,9 @@ export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
 
     let key: string | null = null;
     try {
-      key = await withTimeout(responseKey(c, commentsOf?.(c)), KV_TIMEOUT_MS);
+      const current = await withTimeout(responseKey(c, commentsOf?.(c)), KV_TIMEOUT_MS);
+      key = current.key;
+      c.set("readAfter", current.readAfter);
       const stored = await withTimeout(c.env.CACHE.getWithMetadata<{ etag: string }>(key, "text"), KV_TIMEOUT_MS);
       if (stored.value !== null && stored.metadata?.etag) {
         c.set("cache", "hit");

@@ -13,5 +13,7 @@ export type AppEnv = {
     cache: CacheOutcome;
     /** The client's D1 bookmark, when it sent a valid one. */
     bookmark: string | null;
+    /** Where a cache miss must start reading: the last invalidating write. */
+    readAfter: string | null;
   };
 };

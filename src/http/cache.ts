@@ -27,8 +27,12 @@ export type CacheOutcome = "hit" | "miss" | "bypass";
 export const KV_TIMEOUT_MS = 100;
 /** A write waits this long at most for its invalidation to be stored. */
 const WRITE_TIMEOUT_MS = 500;
-/** Bodies are kept this long; only storage depends on it, not freshness. */
-const BODY_TTL_SECONDS = 3_600;
+/**
+ * Bodies are kept this long. Freshness does not depend on it, unless KV
+ * refuses an invalidation and its retry: then it bounds how long a stale body
+ * can be served.
+ */
+const BODY_TTL_SECONDS = 600;
 /** KV accepts one write per second per key; a refused bump is retried once after it. */
 const RETRY_AFTER_MS = 1_100;
 

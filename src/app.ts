@@ -53,13 +53,13 @@ app.use(async (c, next) => {
 // session (continuing from the client's bookmark, if any) and the record of
 // what writes changed, which drops the cached views they affect.
 app.use("/api/*", async (c, next) => {
-  const tokens = tokenConfig(c.env);
+  const tokens = await tokenConfig(c.env);
   if (!tokens) {
     console.error(
       JSON.stringify({
         level: "error",
         requestId: c.var.requestId,
-        error: "JWT_SECRET is missing or shorter than 32 characters",
+        error: "JWT_SECRET is missing, or one of its keys is shorter than 32 characters",
       }),
     );
     throw new DomainError("unavailable", "the service is not configured");

@@ -1,25 +1,36 @@
-import type { TokenConfig } from "./domain/tokens";
+import { keyOf, type TokenConfig } from "./domain/tokens";
 
 export type Env = {
   DB: D1Database;
   CACHE: KVNamespace;
+  /** One signing secret, or several (newest first) separated by commas or whitespace. */
   JWT_SECRET?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   JWT_TTL_SECONDS?: string;
+  /** Rate limiting bindings (wrangler.toml `[[ratelimits]]`). */
+  AUTH_ACCOUNT_LIMITER?: RateLimit;
+  AUTH_CLIENT_LIMITER?: RateLimit;
+  WRITE_CLIENT_LIMITER?: RateLimit;
 };
 
 const MIN_SECRET_LENGTH = 32;
+const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+/** However it is configured, no token lives longer than this. */
+export const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
-/** Token settings from the environment, or null when the secret is unusable. */
-export function tokenConfig(env: Env): TokenConfig | null {
-  const secret = env.JWT_SECRET;
-  if (!secret || secret.length < MIN_SECRET_LENGTH) return null;
-  const ttlSeconds = Number(env.JWT_TTL_SECONDS ?? 604_800);
+/**
+ * Token settings from the environment, or null when a secret is missing or
+ * too short (a typo in a rotation must not silently weaken signing).
+ */
+export async function tokenConfig(env: Env): Promise<TokenConfig | null> {
+  const secrets = (env.JWT_SECRET ?? "").split(/[\s,]+/).filter(Boolean);
+  if (!secrets.length || secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) return null;
+  const ttl = Number(env.JWT_TTL_SECONDS ?? DEFAULT_TTL_SECONDS);
   return {
-    secret,
+    keys: await Promise.all(secrets.map(keyOf)),
     issuer: env.JWT_ISSUER ?? "conduit-edge",
     audience: env.JWT_AUDIENCE ?? "conduit-edge-api",
-    ttlSeconds: Number.isInteger(ttlSeconds) && ttlSeconds > 0 ? ttlSeconds : 604_800,
+    ttlSeconds: Number.isInteger(ttl) && ttl > 0 ? Math.min(ttl, MAX_TTL_SECONDS) : DEFAULT_TTL_SECONDS,
   };
 }

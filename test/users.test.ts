@@ -1,21 +1,24 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
-import { call, registerUser, unique } from "./support/api";
+import { describe, expect, it, vi } from "vitest";
+import { keyOf } from "../src/domain/tokens";
+import { call, registerUser, testEnv, unique } from "./support/api";
 
 // Registration, login, the current user and its updates, and every way a token
 // can be wrong.
 
 const SECRET = new TextEncoder().encode(env.JWT_SECRET);
+const KID = (await keyOf(env.JWT_SECRET)).kid;
 const ISSUER = "conduit-edge";
 const AUDIENCE = "conduit-edge-api";
 
 type Claims = { sub?: string; ver?: number; iss?: string; aud?: string; iat?: number; exp?: number };
+type Header = { alg?: string; typ?: string; kid?: string };
 
-async function signToken(claims: Claims, secret: Uint8Array = SECRET, alg = "HS256"): Promise<string> {
+async function signToken(claims: Claims, secret: Uint8Array = SECRET, header: Header = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const payload = { iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 3600, ver: 0, ...claims };
-  return new SignJWT(payload).setProtectedHeader({ alg, typ: "JWT" }).sign(secret);
+  return new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: KID, ...header }).sign(secret);
 }
 
 const base64url = (value: unknown) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
@@ -201,10 +204,15 @@ describe("GET /api/user and the Authorization header", () => {
       "no scheme": user.token,
       "not a JWT": "Token not-a-jwt",
       "tampered payload": `Token ${header}.${base64url({ sub: "1", ver: 0, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 60 })}.${user.token.split(".")[2]}`,
-      "wrong key": `Token ${await signToken({ sub }, new TextEncoder().encode("another-secret-that-is-at-least-32-chars!!"))}`,
+      "wrong key under the right kid": `Token ${await signToken({ sub }, new TextEncoder().encode("another-secret-that-is-at-least-32-chars!!"))}`,
+      "unknown kid": `Token ${await signToken({ sub }, SECRET, { kid: "0123456789abcdef" })}`,
+      "no kid": `Token ${await signToken({ sub }, SECRET, { kid: undefined })}`,
+      "another typ": `Token ${await signToken({ sub }, SECRET, { typ: "at+jwt" })}`,
+      "lifetime longer than configured": `Token ${await signToken({ sub, iat: now - 8 * 24 * 3600, exp: now + 3600 })}`,
+      "issued in the future": `Token ${await signToken({ sub, iat: now + 3600, exp: now + 7200 })}`,
       "alg none": `Token ${base64url({ alg: "none", typ: "JWT" })}.${payload}.`,
       "alg none with a signature": `Token ${base64url({ alg: "none", typ: "JWT" })}.${payload}.c2ln`,
-      "HS512 instead of HS256": `Token ${await signToken({ sub }, SECRET, "HS512")}`,
+      "HS512 instead of HS256": `Token ${await signToken({ sub }, SECRET, { alg: "HS512" })}`,
       expired: `Token ${await signToken({ sub, iat: now - 7200, exp: now - 3600 })}`,
       "wrong issuer": `Token ${await signToken({ sub, iss: "someone-else" })}`,
       "wrong audience": `Token ${await signToken({ sub, aud: "another-api" })}`,
@@ -329,5 +337,48 @@ describe("PUT /api/user", () => {
       body: { user: { email: user.email, password: "new password 2" } },
     });
     expect(newLogin.status).toBe(200);
+  });
+});
+
+describe("signing keys and token lifetime", () => {
+  const OLD = "old-signing-secret-0123456789-0123456789";
+  const NEW = "new-signing-secret-9876543210-9876543210";
+  const envWith = (secret: string, extra: Record<string, string> = {}) => ({ ...testEnv, JWT_SECRET: secret, ...extra });
+  const claimsOf = (token: string) => JSON.parse(atob(token.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/")));
+  const headerOf = (token: string) => JSON.parse(atob(token.split(".")[0]!.replaceAll("-", "+").replaceAll("_", "/")));
+
+  it("rotates keys without logging anyone out: sign with the newest, verify with any listed", async () => {
+    const user = await registerUser();
+    const login = { body: { user: { email: user.email, password: user.password } } };
+    const oldToken = (await call("POST", "/api/users/login", { ...login, env: envWith(OLD) })).body.user.token as string;
+    expect(headerOf(oldToken)).toEqual({ alg: "HS256", typ: "JWT", kid: (await keyOf(OLD)).kid });
+
+    const rotated = envWith(`${NEW}, ${OLD}`);
+    expect((await call("GET", "/api/user", { token: oldToken, env: rotated })).status).toBe(200);
+    const newToken = (await call("POST", "/api/users/login", { ...login, env: rotated })).body.user.token as string;
+    expect(headerOf(newToken).kid).toBe((await keyOf(NEW)).kid);
+
+    const retired = envWith(NEW);
+    expect((await call("GET", "/api/user", { token: oldToken, env: retired })).status).toBe(401);
+    expect((await call("GET", "/api/user", { token: newToken, env: retired })).status).toBe(200);
+  });
+
+  it("refuses to run with a rotation list that holds a short key", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const reply = await call("GET", "/api/tags", { env: envWith(`${NEW},short`) });
+    expect(reply.status).toBe(503);
+    vi.restoreAllMocks();
+  });
+
+  it("caps the token lifetime at 30 days whatever is configured", async () => {
+    const user = await registerUser();
+    const reply = await call("POST", "/api/users/login", {
+      body: { user: { email: user.email, password: user.password } },
+      env: envWith(env.JWT_SECRET, { JWT_TTL_SECONDS: "999999999" }),
+    });
+    const claims = claimsOf(reply.body.user.token);
+    expect(claims.exp - claims.iat).toBe(30 * 24 * 3600);
+    const defaults = claimsOf(user.token);
+    expect(defaults.exp - defaults.iat).toBe(7 * 24 * 3600);
   });
 });

@@ -50,7 +50,7 @@ describe("POST /api/users (register)", () => {
   it("stores a versioned salted PBKDF2 hash, never the password", async () => {
     const user = await registerUser({ password: "correct horse battery" });
     const row = await userRow(user.username);
-    expect(row?.password_hash).toMatch(/^pbkdf2-sha256\$100000\$[\w-]{22}\$[\w-]{43}$/);
+    expect(row?.password_hash).toMatch(/^pbkdf2-sha256\$100000x6\$[\w-]{22}\$[\w-]{43}$/);
     expect(row?.password_hash).not.toContain("correct horse battery");
     const other = await registerUser({ password: "correct horse battery" });
     expect((await userRow(other.username))?.password_hash).not.toBe(row?.password_hash);

@@ -5,7 +5,7 @@ import { selectViewer, userColumns } from "../db/users";
 import type { Context } from "./context";
 import { DomainError, type FieldMessages, invalid, unauthenticated } from "./errors";
 import { emailKey, type LoginInput, type NewUserInput, type UserChangesInput, usernameKey } from "./inputs";
-import { hashPassword, verifyAgainstNothing, verifyPassword } from "./password";
+import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
 import { issueToken } from "./tokens";
 import { batchAsSignedIn, requireViewer, type ViewerRow } from "./viewer";
 import type { UserView } from "./views";
@@ -64,7 +64,8 @@ export async function register(ctx: Context, input: NewUserInput): Promise<UserV
   return userView(row, await issueToken(ctx.tokens, { userId: row.id, tokenVersion: row.tokenVersion }, ctx.now()));
 }
 
-// Round trips: 1.
+// Round trips: 1, and 1 more when the stored hash is in an older, weaker
+// format: it is rewritten with today's parameters while the password is at hand.
 export async function login(ctx: Context, input: LoginInput): Promise<UserView> {
   const [row] = await ctx.db
     .select({ ...userColumns, passwordHash: users.passwordHash })
@@ -73,6 +74,13 @@ export async function login(ctx: Context, input: LoginInput): Promise<UserView> 
   const valid = row ? await verifyPassword(input.password, row.passwordHash) : await verifyAgainstNothing(input.password);
   if (!row || !valid)
     throw new DomainError("unauthenticated", "email or password is invalid", { "email or password": ["is invalid"] });
+  if (needsRehash(row.passwordHash)) {
+    // Only if the hash is still the one just verified: a concurrent password change wins.
+    await ctx.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.password) })
+      .where(and(eq(users.id, row.id), eq(users.passwordHash, row.passwordHash)));
+  }
   return userView(row, await issueToken(ctx.tokens, { userId: row.id, tokenVersion: row.tokenVersion }, ctx.now()));
 }
 

@@ -14,6 +14,15 @@ export default defineConfig(async () => {
             // Tests only; production reads JWT_SECRET from `wrangler secret put`.
             JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
           },
+          // Every request of the suite comes from one client: the limits of
+          // wrangler.toml would throttle it. test/limits.test.ts swaps in the
+          // tight TEST_* limiters where it means to hit a limit.
+          ratelimits: {
+            AUTH_ACCOUNT_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+            AUTH_CLIENT_LIMITER: { namespace_id: "1002", simple: { limit: 1_000_000, period: 60 } },
+            WRITE_CLIENT_LIMITER: { namespace_id: "1003", simple: { limit: 1_000_000, period: 60 } },
+            TEST_TIGHT_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
+          },
         },
       }),
     ],

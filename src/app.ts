@@ -8,10 +8,12 @@ import { meterD1 } from "./db/metered";
 import { BOOKMARK_HEADER, lazySession, validBookmark } from "./db/session";
 import type { Change } from "./domain/context";
 import { DomainError } from "./domain/errors";
+import { rateLimited } from "./domain/limits";
 import { tokenConfig } from "./env";
 import { viewerFrom } from "./http/auth";
 import { conditionalGet, invalidate } from "./http/cache";
 import type { AppEnv } from "./http/context";
+import { clientOf, limiterFor, RETRY_AFTER_SECONDS } from "./http/limits";
 import { HttpError, type Problem, toProblem } from "./http/problem";
 
 export const app = new Hono<AppEnv>();
@@ -74,7 +76,13 @@ app.use("/api/*", async (c, next) => {
   const now = () => new Date();
   const viewer = await viewerFrom(c.req.header("authorization"), tokens, now());
   const changes: Change[] = [];
-  c.set("ctx", { db: openDb(db), viewer, now, tokens, changed: (change) => changes.push(change) });
+  const client = clientOf(c.req.raw);
+  const limit = limiterFor(c.env, (message) =>
+    console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, error: message })),
+  );
+  c.set("ctx", { db: openDb(db), viewer, now, tokens, changed: (change) => changes.push(change), client, limit });
+  // A blanket limit on writes per client, on top of the per-operation ones.
+  if (!readOnly && c.req.method !== "OPTIONS" && !(await limit("write-client", client))) throw rateLimited();
   await next();
   const reached = session.getBookmark();
   if (changes.length) await invalidate(c, changes, reached);
@@ -109,5 +117,6 @@ app.onError((error, c) => {
     );
   }
   if (problem.status === 401) c.header("WWW-Authenticate", 'Token realm="conduit"');
+  if (problem.status === 429) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   return c.json(renderRestProblem(problem), problem.status as 400);
 });

@@ -4,5 +4,6 @@ declare namespace Cloudflare {
     CACHE: KVNamespace;
     JWT_SECRET: string;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    TEST_TIGHT_LIMITER: RateLimit;
   }
 }

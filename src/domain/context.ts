@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { RateLimiter } from "./limits";
 import type { TokenClaims, TokenConfig } from "./tokens";
 
 /** A caller whose token verified; its row is checked in the operation's first query. */
@@ -19,4 +20,7 @@ export type Context = {
   tokens: TokenConfig;
   /** Called after a write has committed. */
   changed: (change: Change) => void;
+  /** Where the request comes from, as a rate-limit key (an address or a /64). */
+  client: string;
+  limit: RateLimiter;
 };

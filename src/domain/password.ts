@@ -38,7 +38,9 @@ async function derive(password: Uint8Array, salt: Uint8Array, iterations: number
   let material = password;
   for (let call = 0; call < calls; call++) {
     const key = await crypto.subtle.importKey("raw", material, "PBKDF2", false, ["deriveBits"]);
-    material = new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, HASH_BITS));
+    material = new Uint8Array(
+      await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, HASH_BITS),
+    );
   }
   return material;
 }

@@ -5,6 +5,7 @@ import { selectViewer, userColumns } from "../db/users";
 import type { Context } from "./context";
 import { DomainError, type FieldMessages, invalid, unauthenticated } from "./errors";
 import { emailKey, type LoginInput, type NewUserInput, type UserChangesInput, usernameKey } from "./inputs";
+import { requireWithinLimits } from "./limits";
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
 import { issueToken } from "./tokens";
 import { batchAsSignedIn, requireViewer, type ViewerRow } from "./viewer";
@@ -38,6 +39,10 @@ function translateUniqueViolation(error: unknown): never {
 // of one name are settled by the unique index: exactly one insert succeeds.
 export async function register(ctx: Context, input: NewUserInput): Promise<UserView> {
   const keys = { usernameKey: usernameKey(input.username), emailKey: emailKey(input.email) };
+  await requireWithinLimits(ctx, [
+    ["auth-client", ctx.client],
+    ["auth-account", keys.emailKey],
+  ]);
   const taken = await ctx.db
     .select({ usernameKey: users.usernameKey, emailKey: users.emailKey })
     .from(users)
@@ -67,6 +72,11 @@ export async function register(ctx: Context, input: NewUserInput): Promise<UserV
 // Round trips: 1, and 1 more when the stored hash is in an older, weaker
 // format: it is rewritten with today's parameters while the password is at hand.
 export async function login(ctx: Context, input: LoginInput): Promise<UserView> {
+  // Before any work: each attempt costs ~70 ms of CPU.
+  await requireWithinLimits(ctx, [
+    ["auth-client", ctx.client],
+    ["auth-account", emailKey(input.email)],
+  ]);
   const [row] = await ctx.db
     .select({ ...userColumns, passwordHash: users.passwordHash })
     .from(users)

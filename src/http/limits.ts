@@ -1,0 +1,53 @@
+import type { LimitBucket, RateLimiter } from "../domain/limits";
+import type { Env } from "../env";
+
+// Counters are Workers rate-limiting bindings (wrangler.toml `[[ratelimits]]`):
+// shared by every isolate in a Cloudflare location, no D1 round trip. A
+// missing or failing binding lets the request through (and says so in the log)
+// rather than locking everyone out.
+
+/** Every limiter's period in wrangler.toml; a 429 says to retry after it. */
+export const RETRY_AFTER_SECONDS = 60;
+
+const BINDINGS: Record<LimitBucket, "AUTH_ACCOUNT_LIMITER" | "AUTH_CLIENT_LIMITER" | "WRITE_CLIENT_LIMITER"> = {
+  "auth-account": "AUTH_ACCOUNT_LIMITER",
+  "auth-client": "AUTH_CLIENT_LIMITER",
+  "write-client": "WRITE_CLIENT_LIMITER",
+};
+
+export function limiterFor(env: Env, log: (message: string) => void): RateLimiter {
+  return async (bucket, key) => {
+    const binding = env[BINDINGS[bucket]];
+    if (!binding) {
+      log(`rate limiter ${BINDINGS[bucket]} is not bound`);
+      return true;
+    }
+    try {
+      return (await binding.limit({ key: `${bucket}:${key}` })).success;
+    } catch (error) {
+      log(`rate limiter ${BINDINGS[bucket]} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return true;
+    }
+  };
+}
+
+/**
+ * The client a request comes from, as Cloudflare saw it. IPv6 clients are
+ * counted per /64, the block one subscriber usually holds, so rotating
+ * addresses within it does not reset the count.
+ */
+export function clientOf(request: Request): string {
+  const address = request.headers.get("cf-connecting-ip")?.trim().toLowerCase();
+  if (!address) return "unknown";
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.split("::");
+  const first = head ? head.split(":") : [];
+  const last = tail ? tail.split(":") : [];
+  const groups = address.includes("::")
+    ? [...first, ...Array(Math.max(0, 8 - first.length - last.length)).fill("0"), ...last]
+    : first;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}

@@ -1,0 +1,158 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../src/env";
+import { clientOf } from "../src/http/limits";
+import { call, registerUser, testEnv, unique } from "./support/api";
+
+// Rate limits, with real Workers rate-limiting bindings: the suite's default
+// limits are high (vitest.config.ts), so these tests put the tight test
+// limiter (3 per minute) in the place of the one they exercise.
+
+const tight = (binding: "AUTH_ACCOUNT_LIMITER" | "AUTH_CLIENT_LIMITER" | "WRITE_CLIENT_LIMITER"): Env => ({
+  ...testEnv,
+  [binding]: env.TEST_TIGHT_LIMITER,
+});
+
+const from = (address: string) => ({ "CF-Connecting-IP": address });
+const address = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}-${unique("c")}`;
+
+async function expectLimited(reply: Awaited<ReturnType<typeof call>>) {
+  expect(reply.status).toBe(429);
+  expect(reply.headers.get("retry-after")).toBe("60");
+  expect(reply.body).toEqual({ errors: { body: ["too many attempts, please wait a minute and retry"] } });
+}
+
+describe("login and registration limits", () => {
+  it("limits login attempts per account, whatever addresses they come from, before checking the password", async () => {
+    const user = await registerUser();
+    const limited = tight("AUTH_ACCOUNT_LIMITER");
+    const attempt = (password: string) =>
+      call("POST", "/api/users/login", {
+        body: { user: { email: user.email, password } },
+        headers: from(address()),
+        env: limited,
+      });
+    for (let i = 0; i < 3; i++) expect((await attempt("wrong password")).status).toBe(401);
+    await expectLimited(await attempt(user.password));
+    // Another account is not affected.
+    const other = await registerUser();
+    const otherLogin = await call("POST", "/api/users/login", {
+      body: { user: { email: other.email, password: other.password } },
+      env: limited,
+    });
+    expect(otherLogin.status).toBe(200);
+  });
+
+  it("counts an account's email case-insensitively", async () => {
+    const user = await registerUser();
+    const limited = tight("AUTH_ACCOUNT_LIMITER");
+    for (const email of [user.email, user.email.toUpperCase(), ` ${user.email}`]) {
+      await call("POST", "/api/users/login", { body: { user: { email, password: "nope nope" } }, env: limited });
+    }
+    await expectLimited(
+      await call("POST", "/api/users/login", { body: { user: { email: user.email, password: user.password } }, env: limited }),
+    );
+  });
+
+  it("limits login and registration attempts per client address, across accounts", async () => {
+    const client = from(address());
+    const limited = tight("AUTH_CLIENT_LIMITER");
+    const user = await registerUser();
+    const login = (email: string) =>
+      call("POST", "/api/users/login", { body: { user: { email, password: "whatever1" } }, headers: client, env: limited });
+    expect((await login(user.email)).status).toBe(401);
+    expect((await login(`${unique("x")}@example.com`)).status).toBe(401);
+    const name = unique("limited");
+    const register = await call("POST", "/api/users", {
+      body: { user: { username: name, email: `${name}@example.com`, password: "password1" } },
+      headers: client,
+      env: limited,
+    });
+    expect(register.status).toBe(201);
+    const name2 = unique("refused");
+    await expectLimited(
+      await call("POST", "/api/users", {
+        body: { user: { username: name2, email: `${name2}@example.com`, password: "password1" } },
+        headers: client,
+        env: limited,
+      }),
+    );
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE username = ?").bind(name2).first<{ n: number }>();
+    expect(stored?.n).toBe(0);
+    // A different address is not affected.
+    expect(
+      (
+        await call("POST", "/api/users/login", {
+          body: { user: { email: user.email, password: user.password } },
+          headers: from(address()),
+          env: limited,
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  it("limits registrations per email", async () => {
+    const limited = tight("AUTH_ACCOUNT_LIMITER");
+    const email = `${unique("taken")}@example.com`;
+    const attempt = () =>
+      call("POST", "/api/users", {
+        body: { user: { username: unique("u"), email, password: "password1" } },
+        headers: from(address()),
+        env: limited,
+      });
+    expect((await attempt()).status).toBe(201);
+    expect((await attempt()).status).toBe(422);
+    expect((await attempt()).status).toBe(422);
+    await expectLimited(await attempt());
+  });
+});
+
+describe("the blanket write limit", () => {
+  it("limits writes per client and leaves reads alone", async () => {
+    const user = await registerUser();
+    const limited = tight("WRITE_CLIENT_LIMITER");
+    const client = from(address());
+    const write = () =>
+      call("PUT", "/api/user", { token: user.token, body: { user: { bio: unique("bio") } }, headers: client, env: limited });
+    for (let i = 0; i < 3; i++) expect((await write()).status).toBe(200);
+    const refused = await write();
+    await expectLimited(refused);
+    expect((await call("GET", "/api/user", { token: user.token, headers: client, env: limited })).status).toBe(200);
+    expect(
+      (
+        await call("PUT", "/api/user", {
+          token: user.token,
+          body: { user: { bio: "x" } },
+          headers: from(address()),
+          env: limited,
+        })
+      ).status,
+    ).toBe(200);
+  });
+});
+
+describe("when a limiter is missing or failing", () => {
+  it("lets requests through rather than locking everyone out", async () => {
+    const broken = { limit: () => Promise.reject(new Error("limiter down")) } as unknown as RateLimit;
+    const { AUTH_CLIENT_LIMITER: _, ...unbound } = testEnv;
+    for (const limitedEnv of [{ ...testEnv, AUTH_ACCOUNT_LIMITER: broken }, unbound]) {
+      const name = unique("open");
+      const reply = await call("POST", "/api/users", {
+        body: { user: { username: name, email: `${name}@example.com`, password: "password1" } },
+        env: limitedEnv as Env,
+      });
+      expect(reply.status).toBe(201);
+    }
+  });
+});
+
+describe("client addresses", () => {
+  it("keys IPv4 by address and IPv6 by its /64", () => {
+    const request = (ip?: string) => new Request("http://x/", { headers: ip ? { "CF-Connecting-IP": ip } : {} });
+    expect(clientOf(request("198.51.100.7"))).toBe("198.51.100.7");
+    expect(clientOf(request("2001:db8:1:2:aaaa::1"))).toBe("2001:db8:1:2::/64");
+    expect(clientOf(request("2001:0DB8:0001:0002:ffff:1:2:3"))).toBe("2001:db8:1:2::/64");
+    expect(clientOf(request("2001:db8::1"))).toBe("2001:db8:0:0::/64");
+    expect(clientOf(request())).toBe("unknown");
+  });
+});

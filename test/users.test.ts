@@ -382,3 +382,26 @@ describe("signing keys and token lifetime", () => {
     expect(defaults.exp - defaults.iat).toBe(7 * 24 * 3600);
   });
 });
+
+describe("POST /api/user/logout (log out everywhere)", () => {
+  it("revokes every token of the account, the caller's included, and nobody else's", async () => {
+    const user = await registerUser();
+    const other = await registerUser();
+    const second = (await call("POST", "/api/users/login", { body: { user: { email: user.email, password: user.password } } }))
+      .body.user.token as string;
+    const reply = await call("POST", "/api/user/logout", { token: user.token });
+    expect(reply.status).toBe(204);
+    expect(reply.text).toBe("");
+    for (const token of [user.token, second]) expect((await call("GET", "/api/user", { token })).status).toBe(401);
+    expect((await call("GET", "/api/user", { token: other.token })).status).toBe(200);
+    const again = await call("POST", "/api/users/login", { body: { user: { email: user.email, password: user.password } } });
+    expect((await call("GET", "/api/user", { token: again.body.user.token })).status).toBe(200);
+  });
+
+  it("answers 401 to an anonymous caller and to a token already revoked", async () => {
+    const user = await registerUser();
+    expect((await call("POST", "/api/user/logout")).status).toBe(401);
+    await call("POST", "/api/user/logout", { token: user.token });
+    expect((await call("POST", "/api/user/logout", { token: user.token })).status).toBe(401);
+  });
+});

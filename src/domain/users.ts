@@ -153,3 +153,15 @@ export async function updateUser(ctx: Context, changes: UserChangesInput): Promi
       : await issueToken(ctx.tokens, { userId: row.id, tokenVersion: row.tokenVersion }, ctx.now());
   return userView(row, token);
 }
+
+// Round trips: 1. Revokes every token of the account, the caller's included:
+// with stateless tokens, one version bump is how "log out everywhere" is done.
+export async function logOutEverywhere(ctx: Context): Promise<void> {
+  const viewer = requireViewer(ctx);
+  const [row] = await ctx.db
+    .update(users)
+    .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: ctx.now().getTime() })
+    .where(and(eq(users.id, viewer.userId), eq(users.tokenVersion, viewer.tokenVersion)))
+    .returning({ id: users.id });
+  if (!row) throw unauthenticated("token is no longer valid");
+}

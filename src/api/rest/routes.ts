@@ -57,6 +57,12 @@ rest.put("/user", signedIn, async (c) => {
 const cached = publicCache();
 const cachedComments = publicCache((c) => c.req.param("slug") ?? "");
 
+// Not in the RealWorld contract: revokes every token of the account.
+rest.post("/user/logout", signedIn, async (c) => {
+  await users.logOutEverywhere(c.var.ctx);
+  return c.body(null, 204);
+});
+
 rest.get("/profiles/:username", cached, async (c) =>
   c.json({ profile: await profiles.getProfile(c.var.ctx, c.req.param("username")) }),
 );

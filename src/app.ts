@@ -9,7 +9,7 @@ import { BOOKMARK_HEADER, lazySession, validBookmark } from "./db/session";
 import type { Change } from "./domain/context";
 import { DomainError } from "./domain/errors";
 import { rateLimited } from "./domain/limits";
-import { tokenConfig } from "./env";
+import { d1TimeoutMs, tokenConfig } from "./env";
 import { viewerFrom } from "./http/auth";
 import { conditionalGet, invalidate } from "./http/cache";
 import type { AppEnv } from "./http/context";
@@ -70,7 +70,7 @@ app.use("/api/*", async (c, next) => {
   const readOnly = c.req.method === "GET" || c.req.method === "HEAD";
   // A cache miss may name where reads must start (see http/cache.ts).
   const session = lazySession(c.env.DB, () => bookmark ?? c.var.readAfter ?? null, readOnly);
-  const { db, meter } = meterD1(session);
+  const { db, meter } = meterD1(session, d1TimeoutMs(c.env));
   c.set("meter", meter);
   c.set("bookmark", bookmark);
   const now = () => new Date();

@@ -8,6 +8,8 @@ export type Env = {
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   JWT_TTL_SECONDS?: string;
+  /** How long one D1 round trip may take before the request fails with 503. */
+  D1_TIMEOUT_MS?: string;
   /** Rate limiting bindings (wrangler.toml `[[ratelimits]]`). */
   AUTH_ACCOUNT_LIMITER?: RateLimit;
   AUTH_CLIENT_LIMITER?: RateLimit;
@@ -18,6 +20,13 @@ const MIN_SECRET_LENGTH = 32;
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 /** However it is configured, no token lives longer than this. */
 export const MAX_TTL_SECONDS = 30 * 24 * 3600;
+
+const DEFAULT_D1_TIMEOUT_MS = 10_000;
+
+export function d1TimeoutMs(env: Env): number {
+  const value = Number(env.D1_TIMEOUT_MS ?? DEFAULT_D1_TIMEOUT_MS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_D1_TIMEOUT_MS;
+}
 
 /**
  * Token settings from the environment, or null when a secret is missing or

@@ -133,6 +133,23 @@ describe("when D1 fails", () => {
     expect(await count("SELECT count(*) AS n FROM users")).toBe(usersBefore);
   });
 
+  it("answers 503 when a D1 round trip does not answer in time, and writes nothing", async () => {
+    const user = await registerUser();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const slow = (trip: number) => ({ ...probeD1({ hangTrip: trip }).env, D1_TIMEOUT_MS: "100" });
+    const read = await call("GET", "/api/tags", { env: slow(1) });
+    expect(read.status).toBe(503);
+    expect(read.body).toEqual(UNAVAILABLE);
+    const title = unique("Timed out ");
+    const write = await call("POST", "/api/articles", {
+      token: user.token,
+      body: { article: { title, description: "d", body: "b" } },
+      env: slow(2),
+    });
+    expect(write.status).toBe(503);
+    expect(await count("SELECT count(*) AS n FROM articles WHERE title = ?", title)).toBe(0);
+  });
+
   it("answers 500 without details for an unexpected error that is not the database's", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const probe = probeD1({ failTrip: 1, error: () => new TypeError("cannot read properties of undefined (reading 'id')") });

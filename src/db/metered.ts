@@ -6,7 +6,12 @@ export type D1Meter = { trips: number; ms: number };
 /** What a request talks to: a D1 session (or the plain binding in tests). */
 export type D1Client = Pick<D1Database, "prepare" | "batch">;
 
-export function meterD1(client: D1Client): { db: D1Client; meter: D1Meter } {
+/**
+ * Wraps a D1 client so that its round trips are counted and timed, and a round
+ * trip that takes longer than `timeoutMs` fails (as a D1 error, so a 503)
+ * instead of holding the request until the platform cuts it off.
+ */
+export function meterD1(client: D1Client, timeoutMs: number): { db: D1Client; meter: D1Meter } {
   const meter: D1Meter = { trips: 0, ms: 0 };
   // batch() must be handed the statements the client made, not our wrappers.
   const realOf = new WeakMap<object, D1PreparedStatement>();
@@ -14,9 +19,14 @@ export function meterD1(client: D1Client): { db: D1Client; meter: D1Meter } {
   async function roundTrip<T>(run: () => Promise<T>): Promise<T> {
     meter.trips += 1;
     const started = performance.now();
+    let timer: number | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`D1_TIMEOUT: no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      return await run();
+      return await Promise.race([run(), timeout]);
     } finally {
+      clearTimeout(timer ?? 0);
       meter.ms += performance.now() - started;
     }
   }

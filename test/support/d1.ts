@@ -16,6 +16,8 @@ export type D1Probe = {
 export type ProbeOptions = {
   /** Make round trip number N (1-based, counted since the last reset) throw. */
   failTrip?: number;
+  /** Make round trip number N never answer. */
+  hangTrip?: number;
   /** The error a failing round trip throws. */
   error?: () => Error;
   /**
@@ -35,6 +37,7 @@ export function probeD1(options: ProbeOptions = {}, base: D1Database = testEnv.D
   async function roundTrip<T>(sql: string[], run: () => Promise<T>): Promise<T> {
     trips.push(sql);
     if (options.failTrip === trips.length) throw (options.error ?? d1Outage)();
+    if (options.hangTrip === trips.length) return new Promise<never>(() => {});
     return run();
   }
 

@@ -104,6 +104,7 @@ describe("D1 round trips per endpoint", () => {
     });
 
     expect(await tripsOf("DELETE", `/api/articles/${renamed}`, { token: author.token })).toEqual({ status: 204, trips: 2 });
+    expect(await tripsOf("POST", "/api/user/logout", { token: author.token })).toEqual({ status: 204, trips: 1 });
   });
 
   it("costs nothing for requests refused before the domain runs", async () => {

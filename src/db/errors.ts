@@ -9,10 +9,14 @@ function messagesOf(error: unknown): string {
   return parts.join(" | ");
 }
 
-/** True when `error` is a UNIQUE violation of the index or column named. */
-export function isUniqueViolation(error: unknown, indexOrColumn: string): boolean {
-  const text = messagesOf(error);
-  return /UNIQUE constraint failed/i.test(text) && text.includes(indexOrColumn);
+/**
+ * True when `error` is a UNIQUE violation of the column named. Only SQLite's
+ * own list of columns is read: the wrapping messages quote the whole statement,
+ * which names other unique columns too.
+ */
+export function isUniqueViolation(error: unknown, column: string): boolean {
+  const failed = /UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)/i.exec(messagesOf(error));
+  return failed?.[1]?.split(", ").some((name) => name === column || name.endsWith(`.${column}`)) ?? false;
 }
 
 export function isForeignKeyViolation(error: unknown): boolean {

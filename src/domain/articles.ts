@@ -160,8 +160,7 @@ export async function updateArticle(ctx: Context, slug: string, changes: Article
 
 const deleteTags = (ctx: Context, articleId: number) => ctx.db.delete(articleTags).where(eq(articleTags.articleId, articleId));
 
-const isSlugViolation = (error: unknown) =>
-  isUniqueViolation(error, "articles.slug") || isUniqueViolation(error, "articles_slug_unique");
+const isSlugViolation = (error: unknown) => isUniqueViolation(error, "articles.slug");
 
 // Round trips: 1 (viewer + target) + 1 (delete; comments, tags and favorites cascade).
 export async function deleteArticle(ctx: Context, slug: string): Promise<void> {

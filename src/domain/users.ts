@@ -30,8 +30,8 @@ function takenFields(
 
 /** Maps a lost race on a unique index to the same 422 the pre-check gives. */
 function translateUniqueViolation(error: unknown): never {
-  if (isUniqueViolation(error, "username_key")) throw invalid({ username: [TAKEN] });
-  if (isUniqueViolation(error, "email_key")) throw invalid({ email: [TAKEN] });
+  if (isUniqueViolation(error, "users.username_key")) throw invalid({ username: [TAKEN] });
+  if (isUniqueViolation(error, "users.email_key")) throw invalid({ email: [TAKEN] });
   throw error;
 }
 

@@ -1,0 +1,1847 @@
+import { env } from "cloudflare:workers";
+import { decodeProtectedHeader, SignJWT } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LIMITS } from "../src/domain/inputs";
+import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
+import { expectUnchanged, snapshot } from "./support/snapshot";
+
+// A battery of malformed and hostile requests, written as a table so that
+// other API styles (XML, JSON:API, GraphQL) can add rows with their own
+// `style`. Every row is sent as is and must:
+//   - get exactly the expected status, and JSON with charset on every error;
+//   - on an error, the shape {"errors": {field: [message, …]}} with the field
+//     (and message) the row names;
+//   - show no internals (driver names, SQL, stack frames) in the body;
+//   - leave storage exactly as it was when refused (test/support/snapshot.ts),
+//     and when accepted, either change nothing (reads) or store what the row's
+//     `stored` check says (only the fields a client may set, exactly as sent);
+//   - leave Object.prototype unpolluted.
+// http.test.ts and users.test.ts cover the basic cases of each kind; this file
+// runs the wider, hostile variants through every route that takes them.
+
+type Style = "rest";
+
+/** How the request authenticates; see `authorization()` for what each sends. */
+type TokenKind =
+  | "none"
+  | "owner"
+  | "other"
+  | "expired"
+  | "alg-none"
+  | "wrong-key"
+  | "unknown-kid"
+  | "wrong-issuer"
+  | "wrong-audience"
+  | "hs512"
+  | "no-sub"
+  | "sql-sub"
+  | "string-version"
+  | "future-version"
+  | "unknown-user";
+
+type Fixtures = {
+  owner: TestUser & { id: number };
+  other: TestUser & { id: number };
+  /** Article A by the owner, with one comment by the owner: the target of refused writes. */
+  slug: string;
+  commentId: number;
+  /** Article B by the owner: the target of accepted updates (its title never changes). */
+  slugB: string;
+  /** Authorization header per token kind (null: none sent). */
+  auth: Record<TokenKind, string | null>;
+  /** Values for @@name@@ placeholders in paths, headers and string bodies. */
+  vars: Record<string, string>;
+};
+
+type RawBody = string | Uint8Array | ((f: Fixtures) => BodyInit);
+
+type HostileCase = {
+  style: Style;
+  /** What is sent, in words; the test title adds what the answer must be. */
+  name: string;
+  method: string;
+  path: string;
+  /** A null value removes the header (a string body gets application/json unless told otherwise). */
+  headers?: Record<string, string | null>;
+  body?: RawBody;
+  token: TokenKind;
+  status: number;
+  /** For errors: the field of `errors` that must be present, and one of its messages. */
+  error?: { field: string; message?: string | RegExp };
+  /** For accepted writes: what must now be stored. Without it, storage must be unchanged. */
+  stored?: { proves: string; check: (reply: Reply, f: Fixtures) => Promise<void> };
+  /** Further assertions on the reply. */
+  reply?: (reply: Reply, f: Fixtures) => void;
+};
+
+const rest = (c: Omit<HostileCase, "style">): HostileCase => ({ style: "rest", ...c });
+
+// --- building bodies --------------------------------------------------------
+
+const json = (value: unknown) => JSON.stringify(value);
+const utf8 = (text: string) => new TextEncoder().encode(text);
+const bytes = (...parts: (string | number[])[]) => {
+  const chunks = parts.map((part) => (typeof part === "string" ? utf8(part) : new Uint8Array(part)));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+};
+/** A valid new-article body with the given fields replaced. */
+const article = (fields: Record<string, unknown> = {}) =>
+  json({ article: { title: unique("Hostile "), description: "d", body: "b", ...fields } });
+const comment = (body: unknown) => json({ comment: { body } });
+const userChanges = (fields: Record<string, unknown>) => json({ user: fields });
+const newUser = (fields: Record<string, unknown>) => {
+  const username = unique("h");
+  return json({ user: { username, email: `${username}@example.com`, password: "password123", ...fields } });
+};
+/** A streamed body of `total` bytes of JSON text, without a Content-Length. */
+const streamOf = (prefix: string, total: number, suffix: string) => () => {
+  let sent = 0;
+  const chunk = utf8("x".repeat(64 * 1024));
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(utf8(prefix));
+    },
+    pull(controller) {
+      if (sent >= total) {
+        controller.enqueue(utf8(suffix));
+        controller.close();
+        return;
+      }
+      sent += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+};
+const fullwidth = (text: string) =>
+  [...text].map((ch) => (ch >= "!" && ch <= "~" ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch)).join("");
+
+const MiB = 1024 * 1024;
+const NOT_JSON = "request body is not valid JSON";
+const NOT_UTF8 = "request body is not valid UTF-8";
+const NOT_MEDIA = "request body must be application/json";
+const TOO_LARGE = `request body is larger than ${MiB} bytes`;
+const UNSTORABLE = "must not contain NUL or unpaired surrogate characters";
+const USERNAME_CHARS = "may only contain letters, digits, '_', '.' and '-'";
+const NOT_INTEGER = "must be an integer";
+const BAD_ID = "must be a positive integer";
+const NO_AUTH = "authentication is required";
+const BAD_TOKEN = "token is invalid or expired";
+const BAD_SCHEME = "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'";
+const NOT_FOUND_ARTICLE = "article not found";
+
+// Text in every script and the characters that trip up naive handling.
+const EMOJI = "👩‍💻🚀🏳️‍🌈";
+const RTL = "مرحبا بالعالم עברית";
+const COMBINING = "Z̴̡̛a̶͇͝l̷̰̾g̵͔̅o e\u0301";
+const ZERO_WIDTH = "a\u200bb\u200cc\u200dd\u2060e\ufeff";
+const BIDI = "\u202eevil\u202c \u2066iso\u2069";
+const MIXED = `${EMOJI} ${RTL} ${COMBINING} ${ZERO_WIDTH} ${BIDI}`;
+const SQL = {
+  drop: "'; DROP TABLE articles; --",
+  quote: '" OR ""="',
+  delete: "1; DELETE FROM users WHERE 1=1; --",
+  union: "'||(SELECT password_hash FROM users)||'",
+  bobby: "Robert'); DROP TABLE students;--",
+  comment: "'); DROP TABLE comments; --",
+};
+
+// --- reading storage --------------------------------------------------------
+
+async function one<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T> {
+  const row = await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<T>();
+  if (!row) throw new Error(`no row for ${sql} ${JSON.stringify(binds)}`);
+  return row;
+}
+async function all<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
+  return (
+    await env.DB.prepare(sql)
+      .bind(...binds)
+      .all<T>()
+  ).results;
+}
+const articleRow = (slug: string) => one("SELECT * FROM articles WHERE slug = ?", slug);
+const tagsOf = async (slug: string) =>
+  (
+    await all<{ tag: string }>(
+      "SELECT t.tag FROM article_tags t JOIN articles a ON a.id = t.article_id WHERE a.slug = ? ORDER BY t.position",
+      slug,
+    )
+  ).map((row) => row.tag);
+const userRow = (id: number) => one("SELECT * FROM users WHERE id = ?", id);
+
+/** The new article holds these columns exactly as sent, and says so in the reply. */
+const storesArticle = (columns: Record<string, string>, tags?: string[]) => ({
+  proves: "stored exactly as sent",
+  check: async (reply: Reply) => {
+    const row = await articleRow(reply.body.article.slug);
+    for (const [column, value] of Object.entries(columns)) {
+      expect(row[column], column).toBe(value);
+      expect(reply.body.article[column], column).toBe(value);
+    }
+    if (tags) expect(await tagsOf(reply.body.article.slug)).toEqual(tags);
+  },
+});
+const storesComment = (body: string) => ({
+  proves: "stored exactly as sent",
+  check: async (reply: Reply) => {
+    expect((await one("SELECT body FROM comments WHERE id = ?", reply.body.comment.id)).body).toBe(body);
+    expect(reply.body.comment.body).toBe(body);
+  },
+});
+const storesOwner = (columns: Record<string, string>) => ({
+  proves: "stored exactly as sent",
+  check: async (reply: Reply, f: Fixtures) => {
+    const row = await userRow(f.owner.id);
+    for (const [column, value] of Object.entries(columns)) {
+      expect(row[column], column).toBe(value);
+      expect(reply.body.user[column], column).toBe(value);
+    }
+  },
+});
+const registers = (columns: Record<string, string>) => ({
+  proves: "the account stored exactly as sent",
+  check: async (reply: Reply) => {
+    expect(reply.body.user.username).toBe(columns.username);
+    const row = await one("SELECT * FROM users WHERE username = ?", columns.username);
+    for (const [column, value] of Object.entries(columns)) expect(row[column], column).toBe(value);
+  },
+});
+
+// --- the battery ------------------------------------------------------------
+
+const DEEP = 100_000;
+const CASES: HostileCase[] = [
+  // Broken JSON.
+  ...(
+    [
+      ["truncated JSON", '{"article":{"title":"t","description":"d"'],
+      ["a trailing comma in an object", '{"article":{"title":"t","description":"d","body":"b",}}'],
+      ["a trailing comma in an array", '{"article":{"title":"t","description":"d","body":"b","tagList":["a",]}}'],
+      ["a block comment", '{"article": /* hi */ {"title":"t","description":"d","body":"b"}}'],
+      ["a line comment", '// hi\n{"article":{"title":"t","description":"d","body":"b"}}'],
+      ["NaN as a value", '{"article":{"title":NaN,"description":"d","body":"b"}}'],
+      ["-Infinity as a value", '{"article":{"title":"t","description":"d","body":"b","x":-Infinity}}'],
+      ["single-quoted strings", "{'article':{'title':'t','description':'d','body':'b'}}"],
+      ["unquoted keys", '{article:{title:"t",description:"d",body:"b"}}'],
+      ["a raw newline inside a string", '{"article":{"title":"t","description":"d","body":"line\nbreak"}}'],
+      ["an invalid escape", '{"article":{"title":"\\x41","description":"d","body":"b"}}'],
+      ["two JSON documents", '{"article":{"title":"t","description":"d","body":"b"}}{"article":{}}'],
+      ["a JavaScript expression", '{"article":{"title":"t"+"u","description":"d","body":"b"}}'],
+      ["undefined as a value", '{"article":{"title":undefined,"description":"d","body":"b"}}'],
+    ] as const
+  ).map(([name, body]) =>
+    rest({
+      name,
+      method: "POST",
+      path: "/api/articles",
+      token: "owner",
+      body,
+      status: 400,
+      error: { field: "body", message: NOT_JSON },
+    }),
+  ),
+  ...(
+    [
+      ["a UTF-16LE body with its BOM", bytes([0xff, 0xfe], '{"user":{}}')],
+      ["an invalid UTF-8 sequence in a string", bytes('{"user":{"email":"a', [0xc3, 0x28], '@b.co","password":"x"}}')],
+      ["an overlong UTF-8 encoding of '/'", bytes('{"user":{"email":"', [0xc0, 0xaf], '@b.co","password":"x"}}')],
+      ["a UTF-8-encoded surrogate (CESU-8)", bytes('{"user":{"email":"', [0xed, 0xa0, 0x80], '@b.co","password":"x"}}')],
+      ["a truncated multi-byte character", bytes('{"user":{"email":"a@b.co","password":"', [0xe2, 0x82], '"}}')],
+      ["a Latin-1 'é'", bytes('{"user":{"email":"caf', [0xe9], '@b.co","password":"x"}}')],
+    ] as const
+  ).map(([name, body]) =>
+    rest({
+      name,
+      method: "POST",
+      path: "/api/users/login",
+      token: "none",
+      body,
+      status: 400,
+      error: { field: "body", message: NOT_UTF8 },
+    }),
+  ),
+  rest({
+    name: "a UTF-8 byte order mark before valid JSON (RFC 8259 lets a parser ignore it)",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: bytes([0xef, 0xbb, 0xbf], '{"article":{"title":"after a BOM","description":"d","body":"b"}}'),
+    status: 201,
+    stored: storesArticle({ title: "after a BOM" }),
+  }),
+  rest({
+    name: `arrays nested ${DEEP} deep`,
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: `{"article":${"[".repeat(DEEP)}${"]".repeat(DEEP)}}`,
+    status: 422,
+    error: { field: "title", message: "is required" },
+  }),
+  rest({
+    name: `objects nested ${DEEP} deep in tagList`,
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: `{"article":{"title":"t","description":"d","body":"b","tagList":${'{"a":'.repeat(DEEP)}1${"}".repeat(DEEP)}}}`,
+    status: 422,
+    error: { field: "tagList", message: "must be an array of strings" },
+  }),
+  rest({
+    name: "a tagList of 100,000 distinct tags",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: () => article({ tagList: Array.from({ length: 100_000 }, (_, i) => `t${i}`) }),
+    status: 422,
+    error: { field: "tagList", message: `can't have more than ${LIMITS.tags} tags` },
+  }),
+  rest({
+    name: "a tagList of 100,000 copies of one tag (duplicates fold into one)",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: () => article({ title: "hundred thousand copies", tagList: Array.from({ length: 100_000 }, () => "copy") }),
+    status: 201,
+    stored: storesArticle({ title: "hundred thousand copies" }, ["copy"]),
+  }),
+  rest({
+    name: "a duplicated key (the last one wins, as in JSON.parse)",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: '{"article":{"title":"first of two","title":"second of two","description":"d","body":"b"}}',
+    status: 201,
+    stored: storesArticle({ title: "second of two" }),
+  }),
+  rest({
+    name: "a top-level array",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: '[{"article":{"title":"t","description":"d","body":"b"}}]',
+    status: 422,
+    error: { field: "article", message: "is required" },
+  }),
+  rest({
+    name: "a top-level null",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: "null",
+    status: 422,
+    error: { field: "body", message: "must be a JSON object" },
+  }),
+  rest({
+    name: "an envelope that is a string",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: '{"comment":"hello"}',
+    status: 422,
+    error: { field: "comment", message: "must be an object" },
+  }),
+  rest({
+    name: "a number too large for a double (1e999) as the title",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: '{"article":{"title":1e999,"description":"d","body":"b"}}',
+    status: 422,
+    error: { field: "title", message: "must be a string" },
+  }),
+  rest({
+    name: "an operator object instead of a string",
+    method: "POST",
+    path: "/api/users/login",
+    token: "none",
+    body: json({ user: { email: { $ne: null }, password: { $gt: "" } } }),
+    status: 422,
+    error: { field: "email", message: "must be a string" },
+  }),
+
+  // Content types.
+  ...(
+    [
+      "text/plain",
+      "application/json;charset=utf-16",
+      "application/x-www-form-urlencoded",
+      "application/json; boundary=x",
+      "application/json; charset=utf-8; foo=bar",
+      "application/json, text/plain",
+      "text/json",
+      "",
+    ] as const
+  ).map((contentType) =>
+    rest({
+      name: `Content-Type: ${JSON.stringify(contentType)}`,
+      method: "POST",
+      path: "/api/articles",
+      token: "owner",
+      headers: { "Content-Type": contentType },
+      body: () => article(),
+      status: 415,
+      error: { field: "body", message: NOT_MEDIA },
+    }),
+  ),
+  rest({
+    name: "a form-encoded body sent as a form",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: "user%5Bbio%5D=from+a+form",
+    status: 415,
+    error: { field: "body", message: NOT_MEDIA },
+  }),
+  rest({
+    name: "no Content-Type at all",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    headers: { "Content-Type": null },
+    body: () => utf8(comment("no content type")),
+    status: 415,
+    error: { field: "body", message: NOT_MEDIA },
+  }),
+
+  // Huge bodies.
+  rest({
+    name: "a declared Content-Length over 1 MiB",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    headers: { "Content-Length": String(MiB + 64) },
+    body: () => `{"user":{"bio":"${"x".repeat(MiB + 64 - 17)}"}}`,
+    status: 413,
+    error: { field: "body", message: TOO_LARGE },
+  }),
+  rest({
+    name: "a chunked stream that grows past 1 MiB",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: streamOf('{"comment":{"body":"', 2 * MiB, '"}}'),
+    status: 413,
+    error: { field: "body", message: TOO_LARGE },
+  }),
+  rest({
+    name: "a stream of exactly 1 MiB + 1 byte",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => {
+      const text = `{"user":{}}${" ".repeat(MiB + 1 - 11)}`;
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(utf8(text));
+          controller.close();
+        },
+      });
+    },
+    status: 413,
+    error: { field: "body", message: TOO_LARGE },
+  }),
+  rest({
+    name: "a body of exactly 1 MiB (the cap itself is allowed)",
+    method: "POST",
+    path: "/api/users/login",
+    token: "none",
+    body: () => {
+      const doc = json({ user: { email: `${unique("nobody")}@example.com`, password: "whatever1" } });
+      return doc + " ".repeat(MiB - doc.length);
+    },
+    status: 401,
+    error: { field: "email or password", message: "is invalid" },
+  }),
+
+  // Unicode in every field: usernames and emails (register).
+  rest({
+    name: "emoji in the username",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ username: `${unique("e")}${EMOJI}` }),
+    status: 422,
+    error: { field: "username", message: USERNAME_CHARS },
+  }),
+  ...(
+    [
+      ["a right-to-left override", "\u202e"],
+      ["a zero-width space", "\u200b"],
+      ["a zero-width joiner", "\u200d"],
+      ["a byte order mark", "\ufeff"],
+      ["an ASCII control character", "\u0007"],
+    ] as const
+  ).map(([name, ch]) =>
+    rest({
+      name: `${name} in the username`,
+      method: "POST",
+      path: "/api/users",
+      token: "none",
+      body: () => newUser({ username: `${unique("z")}${ch}x` }),
+      status: 422,
+      error: { field: "username", message: USERNAME_CHARS },
+    }),
+  ),
+  rest({
+    name: "NUL in the username",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ username: `${unique("n")}\u0000` }),
+    status: 422,
+    error: { field: "username", message: UNSTORABLE },
+  }),
+  rest({
+    name: "a lone surrogate (\\ud800) in the username",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ username: `${unique("s")}\ud800` }),
+    status: 422,
+    error: { field: "username", message: UNSTORABLE },
+  }),
+  rest({
+    name: `a username of ${LIMITS.username + 1} accented letters`,
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ username: "é".repeat(LIMITS.username + 1) }),
+    status: 422,
+    error: { field: "username", message: `is too long (maximum is ${LIMITS.username} characters)` },
+  }),
+  (() => {
+    const username = `${unique("مستخدم")}e\u0301`;
+    return rest({
+      name: "a right-to-left username with a combining mark",
+      method: "POST",
+      path: "/api/users",
+      token: "none",
+      body: newUser({ username }),
+      status: 201,
+      stored: registers({ username }),
+    });
+  })(),
+  (() => {
+    const username = unique("max").padEnd(LIMITS.username, "x");
+    return rest({
+      name: `a username of exactly ${LIMITS.username} characters`,
+      method: "POST",
+      path: "/api/users",
+      token: "none",
+      body: newUser({ username }),
+      status: 201,
+      stored: registers({ username }),
+    });
+  })(),
+  rest({
+    name: "emoji in the email",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ email: `${EMOJI}@example.com` }),
+    status: 422,
+    error: { field: "email", message: "is invalid" },
+  }),
+  rest({
+    name: "a right-to-left override in the email",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ email: `${unique("rlo")}\u202e@example.com` }),
+    status: 422,
+    error: { field: "email", message: "is invalid" },
+  }),
+  rest({
+    name: "NUL in the email",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ email: `${unique("nul")}@example.com\u0000` }),
+    status: 422,
+    error: { field: "email", message: UNSTORABLE },
+  }),
+  rest({
+    name: "a lone surrogate (\\udc00) in the new email",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ email: "lone\udc00@example.com" }),
+    status: 422,
+    error: { field: "email", message: UNSTORABLE },
+  }),
+  rest({
+    name: `an email of ${LIMITS.email + 1} characters`,
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ email: `${"a".repeat(LIMITS.email + 1 - "@example.com".length)}@example.com` }),
+    status: 422,
+    error: { field: "email", message: `is too long (maximum is ${LIMITS.email} characters)` },
+  }),
+
+  // Unicode in article fields, tags and comments.
+  rest({
+    name: "emoji, right-to-left text, combining marks, zero-width and bidi controls in the title",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ title: `T ${MIXED}` }),
+    status: 201,
+    stored: {
+      proves: "stored exactly as sent, with a slug of letters, digits and hyphens only",
+      check: async (reply) => {
+        await storesArticle({ title: `T ${MIXED}` }).check(reply);
+        expect(reply.body.article.slug).toMatch(/^[\p{L}\p{M}\p{N}-]+$/u);
+      },
+    },
+  }),
+  rest({
+    name: "the same mix in the description and body",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ description: `D ${MIXED}`, body: `B ${MIXED}\n${MIXED}` }),
+    status: 201,
+    stored: storesArticle({ description: `D ${MIXED}`, body: `B ${MIXED}\n${MIXED}` }),
+  }),
+  rest({
+    name: "emoji, right-to-left, combining and zero-width tags",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ tagList: ["🏷️", "עברית", "e\u0301", "a\u200bb"] }),
+    status: 201,
+    stored: {
+      proves: "each tag stored exactly as sent, in order",
+      check: async (reply) => expect(await tagsOf(reply.body.article.slug)).toEqual(["🏷️", "עברית", "e\u0301", "a\u200bb"]),
+    },
+  }),
+  rest({
+    name: "a lone surrogate (\\udbff) in the description",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ description: "lone \udbff" }),
+    status: 422,
+    error: { field: "description", message: UNSTORABLE },
+  }),
+  rest({
+    name: "NUL in the description",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ description: "a\u0000b" }),
+    status: 422,
+    error: { field: "description", message: UNSTORABLE },
+  }),
+  rest({
+    name: "NUL in the body of an update",
+    method: "PUT",
+    path: "/api/articles/@@slug@@",
+    token: "owner",
+    body: json({ article: { body: "x\u0000" } }),
+    status: 422,
+    error: { field: "body", message: UNSTORABLE },
+  }),
+  rest({
+    name: "NUL in a tag",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ tagList: ["ok", "n\u0000l"] }),
+    status: 422,
+    error: { field: "tagList", message: UNSTORABLE },
+  }),
+  rest({
+    name: "a lone surrogate (\\ud83d, half an emoji) in a tag",
+    method: "PUT",
+    path: "/api/articles/@@slug@@",
+    token: "owner",
+    body: json({ article: { tagList: ["\ud83d"] } }),
+    status: 422,
+    error: { field: "tagList", message: UNSTORABLE },
+  }),
+  rest({
+    name: `a title of ${LIMITS.title + 1} characters`,
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ title: "é".repeat(LIMITS.title + 1) }),
+    status: 422,
+    error: { field: "title", message: `is too long (maximum is ${LIMITS.title} characters)` },
+  }),
+  (() => {
+    const title = unique("max").padEnd(LIMITS.title, "é");
+    return rest({
+      name: `a title of exactly ${LIMITS.title} characters`,
+      method: "POST",
+      path: "/api/articles",
+      token: "owner",
+      body: article({ title }),
+      status: 201,
+      stored: storesArticle({ title }),
+    });
+  })(),
+  rest({
+    name: `a description of ${LIMITS.description + 1} characters`,
+    method: "PUT",
+    path: "/api/articles/@@slug@@",
+    token: "owner",
+    body: json({ article: { description: "d".repeat(LIMITS.description + 1) } }),
+    status: 422,
+    error: { field: "description", message: `is too long (maximum is ${LIMITS.description} characters)` },
+  }),
+  rest({
+    name: `a body of ${LIMITS.articleBody + 1} characters`,
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ body: "b".repeat(LIMITS.articleBody + 1) }),
+    status: 422,
+    error: { field: "body", message: `is too long (maximum is ${LIMITS.articleBody} characters)` },
+  }),
+  rest({
+    name: `a tag of ${LIMITS.tag + 1} characters`,
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ tagList: ["t".repeat(LIMITS.tag + 1)] }),
+    status: 422,
+    error: { field: "tagList", message: `can't contain tags longer than ${LIMITS.tag} characters` },
+  }),
+  rest({
+    name: `${LIMITS.tags + 1} distinct tags`,
+    method: "PUT",
+    path: "/api/articles/@@slug@@",
+    token: "owner",
+    body: json({ article: { tagList: Array.from({ length: LIMITS.tags + 1 }, (_, i) => `many${i}`) } }),
+    status: 422,
+    error: { field: "tagList", message: `can't have more than ${LIMITS.tags} tags` },
+  }),
+  rest({
+    name: "emoji, right-to-left, combining and zero-width text in a comment",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: comment(`C ${MIXED}`),
+    status: 200,
+    stored: storesComment(`C ${MIXED}`),
+  }),
+  rest({
+    name: "NUL in a comment",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: comment("\u0000"),
+    status: 422,
+    error: { field: "body", message: UNSTORABLE },
+  }),
+  rest({
+    name: "a lone surrogate (\\udc00) in a comment",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: comment("tail \udc00"),
+    status: 422,
+    error: { field: "body", message: UNSTORABLE },
+  }),
+  rest({
+    name: `a comment of ${LIMITS.commentBody + 1} characters`,
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: comment("c".repeat(LIMITS.commentBody + 1)),
+    status: 422,
+    error: { field: "body", message: `is too long (maximum is ${LIMITS.commentBody} characters)` },
+  }),
+
+  // Unicode in profile fields.
+  rest({
+    name: "emoji, right-to-left, combining and zero-width text in the bio",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ bio: `Bio ${MIXED}` }),
+    status: 200,
+    stored: storesOwner({ bio: `Bio ${MIXED}` }),
+  }),
+  rest({
+    name: "an internationalised URL as the image",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ image: "https://例え.テスト/画像/👩‍💻.png?q=مرحبا" }),
+    status: 200,
+    stored: storesOwner({ image: "https://例え.テスト/画像/👩‍💻.png?q=مرحبا" }),
+  }),
+  rest({
+    name: "NUL in the bio",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ bio: "a\u0000" }),
+    status: 422,
+    error: { field: "bio", message: UNSTORABLE },
+  }),
+  rest({
+    name: "NUL in the image",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ image: "https://example.com/\u0000.png" }),
+    status: 422,
+    error: { field: "image", message: UNSTORABLE },
+  }),
+  rest({
+    name: "a lone surrogate (\\ud800) in the image",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ image: "https://example.com/\ud800.png" }),
+    status: 422,
+    error: { field: "image", message: UNSTORABLE },
+  }),
+  rest({
+    name: `a bio of ${LIMITS.bio + 1} characters`,
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ bio: "é".repeat(LIMITS.bio + 1) }),
+    status: 422,
+    error: { field: "bio", message: `is too long (maximum is ${LIMITS.bio} characters)` },
+  }),
+  rest({
+    name: `an image URL of ${LIMITS.image + 1} characters`,
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ image: `https://example.com/${"i".repeat(LIMITS.image + 1 - "https://example.com/".length)}` }),
+    status: 422,
+    error: { field: "image", message: `is too long (maximum is ${LIMITS.image} characters)` },
+  }),
+  rest({
+    name: "a data: URL as the image",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ image: "data:text/html,<script>alert(1)</script>" }),
+    status: 422,
+    error: { field: "image", message: "must be an http(s) URL" },
+  }),
+  rest({
+    name: "a number as the bio",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ bio: 42 }),
+    status: 422,
+    error: { field: "bio", message: "must be a string or null" },
+  }),
+
+  // SQL-like strings in every field: stored as data, or refused with 422 by the field's own rule.
+  rest({
+    name: "SQL in the username",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ username: SQL.bobby }),
+    status: 422,
+    error: { field: "username", message: USERNAME_CHARS },
+  }),
+  rest({
+    name: "SQL in the new username",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ username: "x' OR '1'='1" }),
+    status: 422,
+    error: { field: "username", message: USERNAME_CHARS },
+  }),
+  rest({
+    name: "SQL in the email",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => newUser({ email: "x' OR '1'='1@example.com" }),
+    status: 422,
+    error: { field: "email", message: "is invalid" },
+  }),
+  rest({
+    name: "SQL in the login email",
+    method: "POST",
+    path: "/api/users/login",
+    token: "none",
+    body: json({ user: { email: "' OR 1=1 --", password: "whatever1" } }),
+    status: 401,
+    error: { field: "email or password", message: "is invalid" },
+  }),
+  rest({
+    name: "SQL in the login password of an existing account",
+    method: "POST",
+    path: "/api/users/login",
+    token: "none",
+    body: (f) => json({ user: { email: f.owner.email, password: "' OR ''='" } }),
+    status: 401,
+    error: { field: "email or password", message: "is invalid" },
+  }),
+  rest({
+    name: "SQL in the title",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ title: SQL.drop }),
+    status: 201,
+    stored: storesArticle({ title: SQL.drop }),
+  }),
+  rest({
+    name: "SQL in the description and body",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ description: SQL.quote, body: SQL.delete }),
+    status: 201,
+    stored: storesArticle({ description: SQL.quote, body: SQL.delete }),
+  }),
+  rest({
+    name: "SQL in a tag",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ tagList: [SQL.union, "'; --"] }),
+    status: 201,
+    stored: {
+      proves: "each tag stored exactly as sent",
+      check: async (reply) => expect(await tagsOf(reply.body.article.slug)).toEqual([SQL.union, "'; --"]),
+    },
+  }),
+  rest({
+    name: "SQL in a comment",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: comment(SQL.comment),
+    status: 200,
+    stored: storesComment(SQL.comment),
+  }),
+  rest({
+    name: "SQL in the bio",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ bio: SQL.bobby }),
+    status: 200,
+    stored: storesOwner({ bio: SQL.bobby }),
+  }),
+  rest({
+    name: "SQL in the image URL",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ image: "https://example.com/a.png?q=' OR 1=1--" }),
+    status: 200,
+    stored: storesOwner({ image: "https://example.com/a.png?q=' OR 1=1--" }),
+  }),
+  ...(
+    [
+      ["a LIKE wildcard as the author", "author=%25"],
+      ["a LIKE wildcard as the tag", "tag=_"],
+      ["a LIKE wildcard as favorited", "favorited=%25%25"],
+      ["SQL as favorited", "favorited=%27%20OR%20%271%27%3D%271"],
+      ["SQL in every filter", "tag=%27%29--&author=%22%20OR%201%3D1--&favorited=%3B%20DROP%20TABLE%20favorites"],
+    ] as const
+  ).map(([name, query]) =>
+    rest({
+      name,
+      method: "GET",
+      path: `/api/articles?${query}`,
+      token: "none",
+      status: 200,
+      reply: (reply) => expect(reply.body).toEqual({ articles: [], articlesCount: 0 }),
+    }),
+  ),
+  rest({
+    name: "SQL as the limit",
+    method: "GET",
+    path: "/api/articles?limit=1;DROP%20TABLE%20articles",
+    token: "none",
+    status: 422,
+    error: { field: "limit", message: NOT_INTEGER },
+  }),
+  rest({
+    name: "SQL as the feed offset",
+    method: "GET",
+    path: "/api/articles/feed?offset=0%20UNION%20SELECT%201",
+    token: "owner",
+    status: 422,
+    error: { field: "offset", message: NOT_INTEGER },
+  }),
+  rest({
+    name: "SQL as a profile name",
+    method: "POST",
+    path: "/api/profiles/@@other@@'%20OR%20'1'='1/follow",
+    token: "owner",
+    status: 404,
+    error: { field: "body", message: "profile not found" },
+  }),
+  rest({
+    name: "SQL as a slug",
+    method: "DELETE",
+    path: "/api/articles/'%20OR%201=1--",
+    token: "owner",
+    status: 404,
+    error: { field: "body", message: NOT_FOUND_ARTICLE },
+  }),
+  rest({
+    name: "SQL as a comment id",
+    method: "DELETE",
+    path: "/api/articles/@@slug@@/comments/@@commentId@@%20OR%201=1",
+    token: "owner",
+    status: 422,
+    error: { field: "id", message: NOT_INTEGER },
+  }),
+
+  // Path traversal and odd encodings in slugs and usernames.
+  ...(
+    [
+      ["an encoded ../ before the slug", "DELETE", "/api/articles/..%2F@@slug@@"],
+      ["an encoded /.. after the slug", "DELETE", "/api/articles/@@slug@@%2F.."],
+      ["an encoded ../../ in the slug", "PUT", "/api/articles/%2e%2e%2f%2e%2e%2f@@slug@@"],
+      ["a backslash traversal", "DELETE", "/api/articles/..%5C@@slug@@"],
+      ["an overlong-UTF-8 dot-dot", "DELETE", "/api/articles/%C0%AE%C0%AE%C0%AF@@slug@@"],
+      ["a space before the slug", "DELETE", "/api/articles/%20@@slug@@"],
+      ["the slug in upper case", "DELETE", "/api/articles/@@slugUpper@@"],
+      ["an encoded NUL after the slug", "POST", "/api/articles/@@slug@@%00/favorite"],
+      ["a double-encoded slug", "DELETE", "/api/articles/@@slugDoubleEncoded@@"],
+    ] as const
+  ).map(([name, method, path]) =>
+    rest({
+      name,
+      method,
+      path,
+      token: "owner",
+      ...(method === "PUT" ? { body: json({ article: { body: "traversed" } }) } : {}),
+      status: 404,
+      error: { field: "body", message: NOT_FOUND_ARTICLE },
+    }),
+  ),
+  rest({
+    name: "an encoded NUL as the username",
+    method: "POST",
+    path: "/api/profiles/%00/follow",
+    token: "owner",
+    status: 404,
+    error: { field: "body", message: "profile not found" },
+  }),
+  rest({
+    name: "a double-encoded username",
+    method: "POST",
+    path: "/api/profiles/%2525@@other@@/follow",
+    token: "owner",
+    status: 404,
+    error: { field: "body", message: "profile not found" },
+  }),
+  rest({
+    name: "an encoded ../ before a username",
+    method: "POST",
+    path: "/api/profiles/..%2F@@other@@/follow",
+    token: "owner",
+    status: 404,
+    error: { field: "body", message: "profile not found" },
+  }),
+  rest({
+    name: "one's own username in upper case (following oneself)",
+    method: "POST",
+    path: "/api/profiles/@@ownerUpper@@/follow",
+    token: "owner",
+    status: 422,
+    error: { field: "username", message: "you cannot follow yourself" },
+  }),
+  rest({
+    name: "one's own username in fullwidth letters, equal after NFKC (following oneself)",
+    method: "POST",
+    path: "/api/profiles/@@ownerFullwidth@@/follow",
+    token: "owner",
+    status: 422,
+    error: { field: "username", message: "you cannot follow yourself" },
+  }),
+  rest({
+    name: "a method override header on a route with no POST",
+    method: "POST",
+    path: "/api/articles/@@slug@@",
+    token: "owner",
+    headers: { "X-HTTP-Method-Override": "DELETE", "X-Method-Override": "DELETE" },
+    status: 404,
+    error: { field: "body", message: "no such route" },
+  }),
+  rest({
+    name: "PATCH, a method the API does not have",
+    method: "PATCH",
+    path: "/api/user",
+    token: "owner",
+    body: userChanges({ bio: "patched" }),
+    status: 404,
+    error: { field: "body", message: "no such route" },
+  }),
+
+  // Query parameter abuse.
+  ...(
+    [
+      ["limit=1000000000000", "limit", "must be at most 100"],
+      ["limit=99999999999999999999", "limit", NOT_INTEGER],
+      ["limit=-1", "limit", "must be at least 1"],
+      ["limit=0", "limit", "must be at least 1"],
+      ["limit=-0", "limit", "must be at least 1"],
+      ["limit=1.5", "limit", NOT_INTEGER],
+      ["limit=0x10", "limit", NOT_INTEGER],
+      ["limit=1e2", "limit", NOT_INTEGER],
+      ["limit=", "limit", NOT_INTEGER],
+      ["limit=%20%205", "limit", NOT_INTEGER],
+      ["limit=%EF%BC%95", "limit", NOT_INTEGER],
+      ["offset=-1", "offset", "must be at least 0"],
+      ["offset=1000001", "offset", "must be at most 1000000"],
+      ["offset=NaN", "offset", NOT_INTEGER],
+      ["offset=Infinity", "offset", NOT_INTEGER],
+      [`tag=${"t".repeat(LIMITS.filter + 1)}`, "tag", "is too long"],
+      ["author=a%00b", "author", UNSTORABLE],
+    ] as const
+  ).map(([query, field, message]) =>
+    rest({
+      name: `${query.length > 40 ? `a ${query.length}-character ${field}` : "that query"}`,
+      method: "GET",
+      path: `/api/articles?${query}`,
+      token: "none",
+      status: 422,
+      error: { field, message },
+    }),
+  ),
+  rest({
+    name: "a repeated limit (limit=1&limit=2: the first one counts)",
+    method: "GET",
+    path: "/api/articles?limit=1&limit=2",
+    token: "none",
+    status: 200,
+    reply: (reply) => {
+      expect(reply.body.articlesCount).toBeGreaterThanOrEqual(2);
+      expect(reply.body.articles).toHaveLength(1);
+    },
+  }),
+  rest({
+    name: "array-style and prototype keys in the query",
+    method: "GET",
+    path: "/api/articles?limit[]=5&__proto__[limit]=0&constructor[prototype][x]=1&toString=1",
+    token: "none",
+    status: 200,
+    reply: (reply) => expect(reply.body.articlesCount).toBeGreaterThanOrEqual(2),
+  }),
+  rest({
+    name: "the largest offset allowed (an empty page)",
+    method: "GET",
+    path: "/api/articles?offset=1000000&limit=100",
+    token: "none",
+    status: 200,
+    reply: (reply) => expect(reply.body.articles).toEqual([]),
+  }),
+  rest({
+    name: "an encoded lone surrogate as a filter (undecodable, kept as text)",
+    method: "GET",
+    path: "/api/articles?favorited=%ED%A0%80",
+    token: "none",
+    status: 200,
+    reply: (reply) => expect(reply.body).toEqual({ articles: [], articlesCount: 0 }),
+  }),
+  rest({
+    name: "the feed with limit=101",
+    method: "GET",
+    path: "/api/articles/feed?limit=101",
+    token: "owner",
+    status: 422,
+    error: { field: "limit", message: "must be at most 100" },
+  }),
+  ...(
+    [
+      ["0", BAD_ID],
+      ["-1", BAD_ID],
+      ["9007199254740993", BAD_ID],
+      ["1.0", NOT_INTEGER],
+      ["0x1", NOT_INTEGER],
+      ["1e3", NOT_INTEGER],
+      ["abc", NOT_INTEGER],
+      ["%00", NOT_INTEGER],
+      ["99999999999999999999", NOT_INTEGER],
+    ] as const
+  ).map(([id, message]) =>
+    rest({
+      name: `the comment id ${id}`,
+      method: "DELETE",
+      path: `/api/articles/@@slug@@/comments/${id}`,
+      token: "owner",
+      status: 422,
+      error: { field: "id", message },
+    }),
+  ),
+
+  // Bad tokens and schemes on write routes (users.test.ts covers reads).
+  ...(
+    [
+      ["an expired token", "expired", "DELETE", "/api/articles/@@slug@@", undefined],
+      ["an alg:none token", "alg-none", "PUT", "/api/user", userChanges({ bio: "alg none" })],
+      ["a token signed with another key", "wrong-key", "POST", "/api/articles/@@slug@@/favorite", undefined],
+      ["a token naming a key id that is not configured", "unknown-kid", "POST", "/api/articles/@@slug@@/favorite", undefined],
+      ["a token from another issuer", "wrong-issuer", "POST", "/api/articles/@@slug@@/comments", comment("x")],
+      ["a token for another audience", "wrong-audience", "POST", "/api/profiles/@@other@@/follow", undefined],
+      ["an HS512 token", "hs512", "DELETE", "/api/articles/@@slug@@/comments/@@commentId@@", undefined],
+      ["a token without a subject", "no-sub", "POST", "/api/articles", article()],
+      ["a token whose subject is SQL", "sql-sub", "PUT", "/api/articles/@@slug@@", json({ article: { body: "x" } })],
+      ["a token whose version is a string", "string-version", "DELETE", "/api/articles/@@slug@@/favorite", undefined],
+    ] as const
+  ).map(([name, token, method, path, body]) =>
+    rest({
+      name,
+      method,
+      path,
+      token,
+      ...(body === undefined ? {} : { body }),
+      status: 401,
+      error: { field: "body", message: BAD_TOKEN },
+    }),
+  ),
+  rest({
+    name: "a token for a version the account never had",
+    method: "DELETE",
+    path: "/api/articles/@@slug@@",
+    token: "future-version",
+    status: 401,
+    error: { field: "body", message: "token is no longer valid" },
+  }),
+  rest({
+    name: "a well-signed token for an account that does not exist",
+    method: "POST",
+    path: "/api/articles",
+    token: "unknown-user",
+    body: article(),
+    status: 401,
+    error: { field: "body", message: "token is no longer valid" },
+  }),
+  ...(
+    [
+      ["a token with a fourth segment", "Token @@ownerToken@@.extra"],
+      ["the scheme alone", "Token"],
+      ["two tokens in one header", "Token @@ownerToken@@, Token @@ownerToken@@"],
+      ["Basic credentials", "Basic b3duZXI6cGFzc3dvcmQ="],
+      ["a tab between scheme and token", "Token\t@@ownerToken@@"],
+      ["an unknown scheme", "JWT @@ownerToken@@"],
+      ["16 KB of garbage", `Token ${"A".repeat(16 * 1024)}`],
+    ] as const
+  ).map(([name, authorization]) =>
+    rest({
+      name: `an Authorization header with ${name}`,
+      method: "DELETE",
+      path: "/api/articles/@@slug@@",
+      token: "none",
+      headers: { Authorization: authorization },
+      status: 401,
+      error: { field: "body", message: BAD_SCHEME },
+    }),
+  ),
+  rest({
+    name: "a malformed three-part token",
+    method: "POST",
+    path: "/api/articles",
+    token: "none",
+    headers: { Authorization: "Token a.b.c" },
+    body: article(),
+    status: 401,
+    error: { field: "body", message: BAD_TOKEN },
+  }),
+  rest({
+    name: "a valid token in the query string instead of the header",
+    method: "DELETE",
+    path: "/api/articles/@@slug@@?token=@@ownerToken@@&access_token=@@ownerToken@@",
+    token: "none",
+    status: 401,
+    error: { field: "body", message: NO_AUTH },
+  }),
+  rest({
+    name: "a valid token in a cookie instead of the header",
+    method: "DELETE",
+    path: "/api/articles/@@slug@@",
+    token: "none",
+    headers: { Cookie: "token=@@ownerToken@@; jwt=@@ownerToken@@" },
+    status: 401,
+    error: { field: "body", message: NO_AUTH },
+  }),
+
+  // Mass assignment: fields a client must not set are ignored.
+  (() => {
+    const username = unique("mass");
+    return rest({
+      name: "ids, token version, password hash, keys, timestamps, bio and token on register",
+      method: "POST",
+      path: "/api/users",
+      token: "none",
+      body: (f) =>
+        json({
+          user: {
+            username,
+            email: `${username}@example.com`,
+            password: "password123",
+            id: f.owner.id,
+            token_version: 99,
+            tokenVersion: 99,
+            password_hash: "plain",
+            passwordHash: "plain",
+            username_key: f.other.username.toLowerCase(),
+            email_key: f.other.email.toLowerCase(),
+            created_at: 0,
+            createdAt: "2000-01-01T00:00:00.000Z",
+            bio: "set at registration",
+            image: "https://example.com/x.png",
+            token: f.owner.token,
+          },
+        }),
+      status: 201,
+      stored: {
+        proves: "only username, email and password take effect",
+        check: async (reply, f) => {
+          const row = await one("SELECT * FROM users WHERE username = ?", username);
+          expect(row.id).not.toBe(f.owner.id);
+          expect(row).toMatchObject({
+            username_key: username.toLowerCase(),
+            email_key: `${username}@example.com`.toLowerCase(),
+            token_version: 0,
+            bio: null,
+            image: null,
+          });
+          expect(row.password_hash).toMatch(/^pbkdf2-sha256\$/);
+          expect(row.created_at).toBeGreaterThan(Date.parse("2020-01-01"));
+          expect(reply.body.user.token).not.toBe(f.owner.token);
+          expect(reply.body.user).toMatchObject({ bio: null, image: null });
+          // The owner's account is untouched and still answers to its token.
+          expect((await call("GET", "/api/user", { token: f.owner.token })).body.user.username).toBe(f.owner.username);
+        },
+      },
+    });
+  })(),
+  rest({
+    name: "id, token version, password hash, keys and timestamps in a profile update",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: (f) =>
+      json({
+        user: {
+          bio: "mass assigned",
+          id: f.other.id,
+          token_version: 42,
+          tokenVersion: 42,
+          password_hash: "plain",
+          passwordHash: "plain",
+          username_key: "hijacked",
+          email_key: "hijacked@example.com",
+          created_at: 0,
+          createdAt: 0,
+          updated_at: 0,
+          token: "forged",
+        },
+      }),
+    status: 200,
+    stored: {
+      proves: "only the bio takes effect; the token keeps working",
+      check: async (reply, f) => {
+        const row = await userRow(f.owner.id);
+        expect(row).toMatchObject({
+          bio: "mass assigned",
+          username: f.owner.username,
+          username_key: f.owner.username.toLowerCase(),
+          email_key: f.owner.email.toLowerCase(),
+          token_version: 0,
+        });
+        expect(row.password_hash).toBe(f.vars.ownerPasswordHash);
+        expect(row.created_at).toBeGreaterThan(Date.parse("2020-01-01"));
+        expect(reply.body.user.token).toBe(f.owner.token);
+        expect((await userRow(f.other.id)).bio).toBeNull();
+        expect((await call("GET", "/api/user", { token: f.owner.token })).status).toBe(200);
+      },
+    },
+  }),
+  rest({
+    name: "slug, author, counts, favorited, ids and timestamps in a new article",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: (f) =>
+      json({
+        article: {
+          title: "Mass assigned article",
+          description: "d",
+          body: "b",
+          slug: "chosen-slug",
+          id: 1,
+          author: { username: f.other.username, following: true },
+          authorId: f.other.id,
+          author_id: f.other.id,
+          favoritesCount: 1000,
+          favorites_count: 1000,
+          favorited: true,
+          createdAt: "2000-01-01T00:00:00.000Z",
+          updatedAt: "2000-01-01T00:00:00.000Z",
+          created_at: 0,
+        },
+      }),
+    status: 201,
+    stored: {
+      proves: "the slug follows the title, the caller is the author, counts start at 0",
+      check: async (reply, f) => {
+        const row = await articleRow(reply.body.article.slug);
+        expect(row.slug).toMatch(/^mass-assigned-article/);
+        expect(row).toMatchObject({ author_id: f.owner.id, favorites_count: 0 });
+        expect(row.id).not.toBe(1);
+        expect(row.created_at).toBeGreaterThan(Date.parse("2020-01-01"));
+        expect(reply.body.article).toMatchObject({
+          favorited: false,
+          favoritesCount: 0,
+          author: { username: f.owner.username, following: false },
+        });
+        expect(reply.body.article.createdAt).not.toBe("2000-01-01T00:00:00.000Z");
+      },
+    },
+  }),
+  rest({
+    name: "slug, author, counts, ids and timestamps in an article update",
+    method: "PUT",
+    path: "/api/articles/@@slugB@@",
+    token: "owner",
+    body: (f) =>
+      json({
+        article: {
+          body: "mass assigned body",
+          slug: "hijacked-slug",
+          id: 1,
+          author: { username: f.other.username },
+          authorId: f.other.id,
+          author_id: f.other.id,
+          favoritesCount: 1000,
+          favorited: true,
+          createdAt: "2000-01-01T00:00:00.000Z",
+          created_at: 0,
+          updatedAt: "2000-01-01T00:00:00.000Z",
+        },
+      }),
+    status: 200,
+    stored: {
+      proves: "only the body changes",
+      check: async (reply, f) => {
+        const row = await articleRow(f.slugB);
+        expect(row).toMatchObject({
+          id: Number(f.vars.articleBId),
+          body: "mass assigned body",
+          author_id: f.owner.id,
+          favorites_count: 0,
+          created_at: Number(f.vars.articleBCreatedAt),
+        });
+        expect(row.updated_at).toBeGreaterThan(Number(f.vars.articleBCreatedAt));
+        expect(reply.body.article).toMatchObject({ slug: f.slugB, favoritesCount: 0, favorited: false });
+      },
+    },
+  }),
+  rest({
+    name: "id, author, article id, email and timestamps in a new comment",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: (f) =>
+      json({
+        comment: {
+          body: "mass assigned comment",
+          id: f.commentId,
+          author: { username: f.other.username },
+          authorId: f.other.id,
+          author_id: f.other.id,
+          articleId: Number(f.vars.articleBId),
+          article_id: Number(f.vars.articleBId),
+          email: f.other.email,
+          createdAt: "2000-01-01T00:00:00.000Z",
+          created_at: 0,
+        },
+      }),
+    status: 200,
+    stored: {
+      proves: "the caller is the author, on the article in the path, now",
+      check: async (reply, f) => {
+        expect(reply.body.comment.id).not.toBe(f.commentId);
+        const row = await one("SELECT * FROM comments WHERE id = ?", reply.body.comment.id);
+        expect(row).toMatchObject({
+          author_id: f.owner.id,
+          article_id: Number(f.vars.articleAId),
+          body: "mass assigned comment",
+        });
+        expect(row.created_at).toBeGreaterThan(Date.parse("2020-01-01"));
+        expect(reply.body.comment.author.username).toBe(f.owner.username);
+        expect((await one("SELECT body FROM comments WHERE id = ?", f.commentId)).body).toBe("the fixture comment");
+      },
+    },
+  }),
+  rest({
+    name: "a favoritesCount and favorited in the body of a favorite",
+    method: "POST",
+    path: "/api/articles/@@slugB@@/favorite",
+    token: "other",
+    body: json({ article: { favoritesCount: 1000, favorited: false } }),
+    status: 200,
+    stored: {
+      proves: "the count is the number of favorites rows",
+      check: async (reply, f) => {
+        const rows = await all("SELECT * FROM favorites WHERE article_id = ?", Number(f.vars.articleBId));
+        expect(rows).toEqual([{ user_id: f.other.id, article_id: Number(f.vars.articleBId) }]);
+        expect((await articleRow(f.slugB)).favorites_count).toBe(1);
+        expect(reply.body.article).toMatchObject({ favorited: true, favoritesCount: 1 });
+      },
+    },
+  }),
+  rest({
+    name: "a profile with following false and another username in the body of a follow",
+    method: "POST",
+    path: "/api/profiles/@@other@@/follow",
+    token: "owner",
+    body: json({ profile: { following: false, username: "renamed" }, user: { username: "renamed" } }),
+    status: 200,
+    stored: {
+      proves: "the follow is stored and the profile is unchanged",
+      check: async (reply, f) => {
+        expect(await all("SELECT * FROM follows WHERE follower_id = ?", f.owner.id)).toEqual([
+          { follower_id: f.owner.id, followee_id: f.other.id },
+        ]);
+        expect((await userRow(f.other.id)).username).toBe(f.other.username);
+        expect(reply.body.profile).toMatchObject({ username: f.other.username, following: true });
+      },
+    },
+  }),
+
+  // Prototype pollution.
+  rest({
+    name: "the user envelope only under __proto__",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: () => {
+      const username = unique("proto");
+      return `{"__proto__":{"user":{"username":"${username}","email":"${username}@example.com","password":"password123"}}}`;
+    },
+    status: 422,
+    error: { field: "user", message: "is required" },
+  }),
+  rest({
+    name: "every article field only under __proto__",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: '{"article":{"__proto__":{"title":"t","description":"d","body":"b"}}}',
+    status: 422,
+    error: { field: "title", message: "is required" },
+  }),
+  rest({
+    name: "the bio only under __proto__",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: '{"user":{"__proto__":{"bio":"from the prototype"}}}',
+    status: 422,
+    error: { field: "user", message: "at least one field is required" },
+  }),
+  rest({
+    name: "constructor.prototype and __proto__ payloads beside a valid article",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: '{"constructor":{"prototype":{"polluted":"yes"}},"__proto__":{"polluted":"yes"},"article":{"title":"Prototype payloads","description":"d","body":"b","__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":"yes"}}}}',
+    status: 201,
+    stored: storesArticle({ title: "Prototype payloads", description: "d", body: "b" }),
+  }),
+  rest({
+    name: "prototype keys as tags",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: article({ tagList: ["__proto__", "constructor", "prototype", "hasOwnProperty", "toString"] }),
+    status: 201,
+    stored: {
+      proves: "they are stored as ordinary tags",
+      check: async (reply) =>
+        expect(await tagsOf(reply.body.article.slug)).toEqual([
+          "__proto__",
+          "constructor",
+          "prototype",
+          "hasOwnProperty",
+          "toString",
+        ]),
+    },
+  }),
+  rest({
+    name: "__proto__ as a username",
+    method: "POST",
+    path: "/api/users",
+    token: "none",
+    body: newUser({ username: "__proto__" }),
+    status: 201,
+    stored: {
+      proves: "it is an ordinary account name",
+      check: async () => {
+        await registers({ username: "__proto__" }).check({ body: { user: { username: "__proto__" } } } as Reply);
+        const profile = await call("GET", "/api/profiles/__proto__");
+        expect(profile.body).toEqual({ profile: { username: "__proto__", bio: null, image: null, following: false } });
+      },
+    },
+  }),
+];
+
+// --- running a case ---------------------------------------------------------
+
+const INTERNALS: [string, RegExp][] = [
+  ["a SQLite error", /SQLITE/i],
+  ["a D1 error", /D1_/],
+  ["the ORM", /drizzle/i],
+  ["a stack frame", /^\s{2,}at |\n\s*at [\w.<>]+ \(/m],
+  ["an error class", /\b\w*Error\b:/],
+  ["a SELECT", /\bSELECT\s+[\w"`*(].*?\bFROM\b/is],
+  ["an INSERT", /\bINSERT\s+(?:OR\s+\w+\s+)?INTO\b/i],
+  ["an UPDATE", /\bUPDATE\s+["`]?\w+["`]?\s+SET\b/i],
+  ["a DELETE", /\bDELETE\s+FROM\b/i],
+  ["a file path", /\/src\/|\.ts:\d+/],
+];
+
+/** Every string in a JSON body, raw and as JSON text: what a reply may echo as data. */
+function sentStrings(body: BodyInit | undefined): string[] {
+  if (typeof body !== "string") return [];
+  const found: string[] = [];
+  try {
+    JSON.parse(body, (_key, value: unknown) => {
+      if (typeof value === "string" && value.length > 3) found.push(value, JSON.stringify(value).slice(1, -1));
+      return value;
+    });
+  } catch {
+    // Not JSON: nothing of it is echoed as data.
+  }
+  return found.sort((a, b) => b.length - a.length);
+}
+
+/** SQL this file stores as data: lists may show it in any later answer. */
+const STORED_SQL = Object.values(SQL).flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]);
+
+function expectNoInternals(text: string, echoes: string[], label: string) {
+  let rest = text;
+  for (const echo of [...echoes, ...STORED_SQL]) rest = rest.replaceAll(echo, "");
+  for (const [what, pattern] of INTERNALS) expect(rest, `${label}: shows ${what}`).not.toMatch(pattern);
+}
+
+function fill(text: string, f: Fixtures): string {
+  return text.replace(/@@(\w+)@@/g, (_, name: string) => {
+    const value = f.vars[name];
+    if (value === undefined) throw new Error(`no fixture value for @@${name}@@`);
+    return value;
+  });
+}
+
+async function send(c: HostileCase, f: Fixtures): Promise<{ reply: Reply; sent: BodyInit | undefined }> {
+  const headers: Record<string, string> = {};
+  const authorization = f.auth[c.token];
+  if (authorization) headers.Authorization = authorization;
+  let body: BodyInit | undefined;
+  if (typeof c.body === "function") body = c.body(f);
+  else if (typeof c.body === "string") body = fill(c.body, f);
+  else body = c.body;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  for (const [name, value] of Object.entries(c.headers ?? {})) {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    if (value === null) delete headers[key];
+    else headers[key] = fill(value, f);
+  }
+  const reply = await call(c.method, fill(c.path, f), { headers, ...(body === undefined ? {} : { rawBody: body }) });
+  return { reply, sent: body };
+}
+
+function titleOf(c: HostileCase): string {
+  const shown = c.path.replace(/@@(\w+)@@/g, ":$1");
+  const path = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+  const outcome =
+    c.status >= 400
+      ? `is refused with ${c.status} on '${c.error?.field}', storage unchanged`
+      : c.stored
+        ? `is accepted with ${c.status}: ${c.stored.proves}`
+        : `is answered ${c.status} as data, storage unchanged`;
+  return `${c.method} ${path} with ${c.name} ${outcome}`;
+}
+
+// --- fixtures ---------------------------------------------------------------
+
+const SECRET = new TextEncoder().encode(env.JWT_SECRET);
+const ISSUER = "conduit-edge";
+const AUDIENCE = "conduit-edge-api";
+const base64url = (value: unknown) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+/**
+ * A token signed by the test. `kid` is the key id the app put in a token it
+ * issued (when it uses one), so that the only thing wrong with a token is
+ * what the case changes.
+ */
+async function signed(claims: Record<string, unknown>, kid: string | undefined, secret = SECRET, alg = "HS256"): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = { iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 3600, ver: 0, ...claims };
+  const header = { alg, typ: "JWT", ...(kid === undefined ? {} : { kid }) };
+  return `Token ${await new SignJWT(payload).setProtectedHeader(header).sign(secret)}`;
+}
+
+async function withId(user: TestUser) {
+  return { ...user, id: (await one<{ id: number }>("SELECT id FROM users WHERE username = ?", user.username)).id };
+}
+
+async function fixtures(): Promise<Fixtures> {
+  const owner = await withId(await registerUser({ username: unique("Owner") }));
+  const other = await withId(await registerUser({ username: unique("Other") }));
+  const a = await createArticle(owner, { title: unique("Hostile target "), tagList: ["fixture"] });
+  const b = await createArticle(owner, { title: unique("Hostile update target ") });
+  const posted = await call("POST", `/api/articles/${a.slug}/comments`, {
+    token: owner.token,
+    body: { comment: { body: "the fixture comment" } },
+  });
+  const commentId = posted.body.comment.id as number;
+  const sub = String(owner.id);
+  const now = Math.floor(Date.now() / 1000);
+  const [, payload] = owner.token.split(".");
+  const { kid } = decodeProtectedHeader(owner.token);
+  const rowB = await articleRow(b.slug);
+  const rowA = await articleRow(a.slug);
+  return {
+    owner,
+    other,
+    slug: a.slug,
+    slugB: b.slug,
+    commentId,
+    auth: {
+      none: null,
+      owner: `Token ${owner.token}`,
+      other: `Token ${other.token}`,
+      expired: await signed({ sub, iat: now - 7200, exp: now - 3600 }, kid),
+      "alg-none": `Token ${base64url({ alg: "none", typ: "JWT", ...(kid === undefined ? {} : { kid }) })}.${payload}.c2ln`,
+      "wrong-key": await signed({ sub }, kid, new TextEncoder().encode("another-secret-that-is-at-least-32-characters")),
+      "unknown-kid": await signed({ sub }, "0123456789abcdef"),
+      "wrong-issuer": await signed({ sub, iss: "evil-issuer" }, kid),
+      "wrong-audience": await signed({ sub, aud: "another-api" }, kid),
+      hs512: await signed({ sub }, kid, SECRET, "HS512"),
+      "no-sub": await signed({}, kid),
+      "sql-sub": await signed({ sub: "1 OR 1=1" }, kid),
+      "string-version": await signed({ sub, ver: "0" }, kid),
+      "future-version": await signed({ sub, ver: 7 }, kid),
+      "unknown-user": await signed({ sub: "987654321" }, kid),
+    },
+    vars: {
+      slug: a.slug,
+      slugB: b.slug,
+      slugUpper: a.slug.toUpperCase(),
+      slugDoubleEncoded: encodeURIComponent(encodeURIComponent(a.slug).replaceAll("-", "%2D")),
+      commentId: String(commentId),
+      owner: owner.username,
+      other: other.username,
+      ownerUpper: owner.username.toUpperCase(),
+      ownerFullwidth: encodeURIComponent(fullwidth(owner.username)),
+      ownerToken: owner.token,
+      ownerPasswordHash: (await userRow(owner.id)).password_hash,
+      articleAId: String(rowA.id),
+      articleBId: String(rowB.id),
+      articleBCreatedAt: String(rowB.created_at),
+    },
+  };
+}
+
+// --- the tests --------------------------------------------------------------
+
+// Large bodies (1 MiB, 100,000-element arrays) while other files run alongside: more than the default 5 s is allowed.
+describe("hostile REST requests", { timeout: 30_000 }, () => {
+  let f: Fixtures;
+  beforeAll(async () => {
+    f = await fixtures();
+  });
+
+  it("has at least 50 cases, each either refused with an error field or accepted with a defined outcome", () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(50);
+    for (const c of CASES) {
+      if (c.status >= 400) expect(c.error, c.name).toBeDefined();
+      else expect(c.error, c.name).toBeUndefined();
+    }
+  });
+
+  it("uses a storage snapshot that sees a D1 write and a generation bump, but not a cache fill by an anonymous read", async () => {
+    await call("GET", "/api/tags");
+    const before = await snapshot();
+    expect(Object.keys(before.tables)).toEqual(
+      expect.arrayContaining(["article_tags", "articles", "comments", "favorites", "follows", "users"]),
+    );
+    await call("GET", `/api/articles/${f.slug}`);
+    await call("GET", "/api/articles?limit=3");
+    expect((await snapshot()).digest, "an anonymous read counted as a change").toBe(before.digest);
+
+    const follow = await call("POST", `/api/profiles/${f.owner.username}/follow`, { token: f.other.token });
+    expect(follow.status).toBe(200);
+    const followed = await snapshot();
+    expect(followed.tables.follows).not.toEqual(before.tables.follows);
+    expect(followed.kv, "a follow bumps no generation").toEqual(before.kv);
+    await call("DELETE", `/api/profiles/${f.owner.username}/follow`, { token: f.other.token });
+    expect((await snapshot()).digest).toBe(before.digest);
+
+    await call("POST", `/api/articles/${f.slug}/favorite`, { token: f.other.token });
+    await call("DELETE", `/api/articles/${f.slug}/favorite`, { token: f.other.token });
+    const after = await snapshot();
+    expect(after.tables, "favorite then unfavorite leaves the rows as they were").toEqual(before.tables);
+    expect(after.kv["gen:content"], "but the content generation moved").not.toBe(before.kv["gen:content"]);
+    expect(after.digest).not.toBe(before.digest);
+  });
+
+  for (const c of CASES) {
+    it(titleOf(c), async () => {
+      const before = await snapshot();
+      const { reply, sent } = await send(c, f);
+      const label = `${c.method} ${c.path} (${c.name})`;
+
+      expect(reply.status, `${label}: ${reply.text.slice(0, 300)}`).toBe(c.status);
+      expect(reply.status, `${label}: throttled`).not.toBe(429);
+      expectNoInternals(reply.text, sentStrings(sent), label);
+
+      if (c.status >= 400) {
+        expect(reply.headers.get("content-type"), label).toBe("application/json; charset=utf-8");
+        expect(Object.keys(reply.body ?? {}), label).toEqual(["errors"]);
+        for (const [field, messages] of Object.entries(reply.body.errors as Record<string, unknown>)) {
+          expect(Array.isArray(messages) && messages.length > 0, `${label}: errors.${field}`).toBe(true);
+          for (const message of messages as unknown[]) expect(typeof message === "string" && message.length > 0).toBe(true);
+        }
+        const messages = reply.body.errors[c.error?.field ?? ""] as string[] | undefined;
+        expect(messages, `${label}: errors has '${c.error?.field}': ${reply.text.slice(0, 300)}`).toBeDefined();
+        const expected = c.error?.message;
+        if (typeof expected === "string") expect(messages, label).toContain(expected);
+        else if (expected)
+          expect(
+            messages?.some((m) => expected.test(m)),
+            `${label}: ${messages}`,
+          ).toBe(true);
+        await expectUnchanged(before, label);
+      } else {
+        if (c.status !== 204) expect(reply.headers.get("content-type"), label).toBe("application/json; charset=utf-8");
+        if (c.stored) await c.stored.check(reply, f);
+        else await expectUnchanged(before, label);
+      }
+      c.reply?.(reply, f);
+
+      expect(Object.keys(Object.prototype), "Object.prototype gained keys").toEqual([]);
+      expect(({} as Record<string, unknown>).polluted, "Object.prototype polluted").toBeUndefined();
+      expect(({} as Record<string, unknown>).isAdmin, "Object.prototype polluted").toBeUndefined();
+    });
+  }
+});

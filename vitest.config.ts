@@ -27,8 +27,28 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
-      setupFiles: ["./test/support/apply-migrations.ts"],
-      include: ["test/**/*.test.ts"],
+      projects: [
+        {
+          // Inherits the Workers plugin above: these suites run inside workerd.
+          extends: true,
+          test: {
+            name: "workers",
+            setupFiles: ["./test/support/apply-migrations.ts"],
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/node/**"],
+          },
+        },
+        {
+          // Suites that drive a real `wrangler dev` and headless Chromium from Node.
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/node/**/*.test.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
+      ],
     },
   };
 });

@@ -15,6 +15,7 @@ import { conditionalGet, invalidate } from "./http/cache";
 import type { AppEnv } from "./http/context";
 import { clientOf, limiterFor, RETRY_AFTER_SECONDS } from "./http/limits";
 import { HttpError, type Problem, toProblem } from "./http/problem";
+import { service } from "./service/routes";
 
 export const app = new Hono<AppEnv>();
 
@@ -41,6 +42,8 @@ app.use(
     contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     xFrameOptions: "DENY",
     crossOriginResourcePolicy: "cross-origin",
+    // The HTML pages (src/service/) set a Content-Security-Policy of their own.
+    overwrite: false,
   }),
 );
 // Hono's c.json() says `application/json`; the contract wants the charset too.
@@ -91,6 +94,8 @@ app.use("/api/*", async (c, next) => {
 app.use("/api/*", conditionalGet);
 
 app.route("/api", rest);
+// Landing page, health check, OpenAPI document, interactive docs.
+app.route("/", service);
 
 app.notFound(() => {
   throw new HttpError(404, "no such route");

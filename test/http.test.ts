@@ -70,7 +70,7 @@ describe("routes that do not exist", () => {
   it("answers 404 in the contract's error shape", async () => {
     for (const [method, path] of [
       ["GET", "/api/nowhere"],
-      ["GET", "/"],
+      ["GET", "/nowhere"],
       ["PATCH", "/api/articles"],
       ["GET", "/api/articles/a/b/c"],
     ] as const) {

@@ -1,0 +1,254 @@
+import type { GenericSchema } from "valibot";
+import { type RestOperation, restOperations } from "../api/rest/operations";
+import * as responses from "../api/rest/responses";
+import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
+import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
+import type { Content, Header, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
+
+// The REST section of the OpenAPI document, generated from the operation
+// table next to the routes (src/api/rest/operations.ts).
+
+/** Where routes.ts is mounted (app.ts). */
+export const REST_BASE = "/api";
+
+/**
+ * The representations every REST route speaks. A new one (XML) is one more
+ * entry here: every body and answer is then documented in it too.
+ */
+export const REST_MEDIA_TYPES: readonly string[] = ["application/json"];
+
+// Named components, referred to by `$ref`. The names follow the reference
+// contract's (realworld/openapi.yml).
+const requestDefinitions = {
+  LoginUser,
+  NewUser,
+  UpdateUser: UserChanges,
+  NewArticle,
+  UpdateArticle: ArticleChanges,
+  NewComment,
+} satisfies Record<string, GenericSchema>;
+const responseDefinitions = {
+  User: responses.User,
+  Profile: responses.Profile,
+  Article: responses.Article,
+  ArticleSummary: responses.ArticleSummary,
+  Comment: responses.Comment,
+  GenericErrorModel: responses.ErrorBody,
+} satisfies Record<string, GenericSchema>;
+
+const content = (schema: JsonSchema, example?: unknown): Content =>
+  Object.fromEntries(REST_MEDIA_TYPES.map((type) => [type, example === undefined ? { schema } : { schema, example }]));
+
+const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
+const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
+
+const headers: Record<string, Header> = {
+  "X-Request-Id": {
+    description: "This request's id (an incoming plain-token `X-Request-Id` is echoed); errors are logged under it.",
+    schema: { type: "string" },
+  },
+  "Server-Timing": {
+    description:
+      "What the request cost: `cache;desc=hit|miss|bypass` (the KV response cache) and `d1;desc=<round trips>;dur=<ms>`.",
+    schema: { type: "string", examples: ["cache;desc=miss, d1;desc=1;dur=1.8"] },
+  },
+  "X-D1-Bookmark": {
+    description:
+      "The D1 bookmark this request reached. Send it back in `X-D1-Bookmark` to read your own writes from any replica.",
+    schema: { type: "string" },
+  },
+  ETag: { description: "A strong validator of the body; send it in `If-None-Match` to get a 304.", schema: { type: "string" } },
+  "Cache-Control": {
+    description:
+      "`public, max-age=0, must-revalidate` for cacheable anonymous answers, `private, no-cache` when signed in, `no-store` for writes and errors.",
+    schema: { type: "string" },
+  },
+  "WWW-Authenticate": { description: '`Token realm="conduit"`', schema: { type: "string" } },
+  "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer", examples: [60] } },
+};
+
+const error = (description: string, example: Record<string, string[]>, extra: Response["headers"] = {}): Response => ({
+  description,
+  headers: { ...everyResponse, ...extra },
+  content: content(componentRef("GenericErrorModel"), { errors: example }),
+});
+
+// Answers several routes share; route-specific 403/404/422 are written inline.
+const sharedResponses: Record<string, Response> = {
+  NotModified: { description: "Not Modified: the `If-None-Match` ETag still matches.", headers: { ...everyResponse } },
+  BadRequest: error("The body is empty, not valid UTF-8, or not valid JSON.", { body: ["request body is not valid JSON"] }),
+  Unauthorized: error(
+    "No token where one is required, or a token that is invalid, expired or revoked (on every route, even where auth is optional).",
+    { body: ["authentication is required"] },
+    { "WWW-Authenticate": header("WWW-Authenticate") },
+  ),
+  PayloadTooLarge: error("The body is larger than 1 MiB.", { body: ["request body is larger than 1048576 bytes"] }),
+  UnsupportedMediaType: error("The body is not `application/json`.", { body: ["request body must be application/json"] }),
+  TooManyRequests: error(
+    "Too many writes from this client, or too many login or registration attempts for this account or from this client.",
+    { body: ["too many attempts, please wait a minute and retry"] },
+    { "Retry-After": header("Retry-After") },
+  ),
+  Unavailable: error("D1 is unavailable (retry), or the Worker is not configured (no signing secret).", {
+    body: ["the database is temporarily unavailable, please retry"],
+  }),
+};
+const shared = (name: keyof typeof sharedResponses): Reference => ({ $ref: `#/components/responses/${name}` });
+
+const parameters: Record<string, Parameter> = {
+  D1Bookmark: {
+    name: "X-D1-Bookmark",
+    in: "header",
+    description: "A bookmark from an earlier response: this request reads data at least that new.",
+    schema: { type: "string" },
+  },
+  IfNoneMatch: {
+    name: "If-None-Match",
+    in: "header",
+    description: "An ETag from an earlier answer: 304 if it still matches.",
+    schema: { type: "string" },
+  },
+};
+const parameter = (name: keyof typeof parameters): Reference => ({ $ref: `#/components/parameters/${name}` });
+
+const PARAMETER_DESCRIPTIONS: Record<string, string> = {
+  username: "A username (case-insensitive)",
+  slug: "The article's slug",
+  id: "The comment's id",
+  tag: "Only articles with this tag",
+  author: "Only articles by this username",
+  favorited: "Only articles favorited by this username",
+  limit: "How many articles to return",
+  offset: "How many articles to skip",
+};
+
+function objectParameters(schema: GenericSchema, where: "path" | "query"): Map<string, Parameter> {
+  const json = jsonSchemaOf(schema, "output") as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const found = new Map<string, Parameter>();
+  for (const [name, property] of Object.entries(json.properties ?? {})) {
+    found.set(name, {
+      name,
+      in: where,
+      required: where === "path" || (json.required ?? []).includes(name),
+      schema: property,
+      ...(PARAMETER_DESCRIPTIONS[name] ? { description: PARAMETER_DESCRIPTIONS[name] } : {}),
+    });
+  }
+  return found;
+}
+
+function pathParameters(operation: RestOperation): Parameter[] {
+  const typed = operation.params ? objectParameters(operation.params, "path") : new Map<string, Parameter>();
+  return [...operation.path.matchAll(/:(\w+)/g)].map(([, name = ""]) => {
+    return (
+      typed.get(name) ?? {
+        name,
+        in: "path",
+        required: true,
+        schema: { type: "string" },
+        ...(PARAMETER_DESCRIPTIONS[name] ? { description: PARAMETER_DESCRIPTIONS[name] } : {}),
+      }
+    );
+  });
+}
+
+/** A 422 body for an invalid request body: the first field the example sends, blank. */
+function invalidBodyExample(operation: RestOperation): Record<string, string[]> {
+  if (operation.body?.invalid) return operation.body.invalid;
+  const envelope = Object.values((operation.body?.example ?? {}) as Record<string, Record<string, unknown>>)[0] ?? {};
+  const field = Object.keys(envelope)[0] ?? "body";
+  return { [field]: ["can't be blank"] };
+}
+
+const ANYONE = {};
+const TOKEN = [{ Token: [] }, { Bearer: [] }];
+
+function toOperation(operation: RestOperation): Operation {
+  const isRead = operation.method === "get";
+  const success: Response = {
+    description: operation.success.description,
+    headers: {
+      ...everyResponse,
+      "X-D1-Bookmark": header("X-D1-Bookmark"),
+      ...(isRead ? { ETag: header("ETag"), "Cache-Control": header("Cache-Control") } : {}),
+    },
+    ...(operation.success.schema
+      ? { content: content(jsonSchemaOf(operation.success.schema, "output", responseDefinitions)) }
+      : {}),
+  };
+  const answers: Record<string, Response | Reference> = { [operation.success.status]: success };
+  if (isRead) answers[304] = shared("NotModified");
+  if (operation.body) answers[400] = shared("BadRequest");
+  answers[401] = shared("Unauthorized");
+  const routeErrors = new Map<number, { descriptions: string[]; example: Record<string, string[]> }>();
+  const addError = (status: number, description: string, example: Record<string, string[]>) => {
+    const known = routeErrors.get(status);
+    routeErrors.set(status, { descriptions: [...(known?.descriptions ?? []), description], example: known?.example ?? example });
+  };
+  if (operation.body) {
+    answers[413] = shared("PayloadTooLarge");
+    answers[415] = shared("UnsupportedMediaType");
+    addError(422, "The body breaks a rule: each field names its messages.", invalidBodyExample(operation));
+  }
+  for (const { status, description, example } of operation.errors)
+    addError(status, description, example ?? { body: [description] });
+  for (const [status, { descriptions, example }] of routeErrors) answers[status] = error(descriptions.join(" "), example);
+  if (!isRead) answers[429] = shared("TooManyRequests");
+  answers[503] = shared("Unavailable");
+
+  const query = operation.query ? [...objectParameters(operation.query, "query").values()] : [];
+  const notes = [
+    operation.description,
+    operation.cached ? "Anonymous answers are served from the KV response cache (`Server-Timing: cache;desc=hit`)." : "",
+  ];
+  return {
+    operationId: operation.operationId,
+    tags: [operation.tag],
+    summary: operation.summary,
+    description: notes.filter(Boolean).join("\n\n"),
+    parameters: [...pathParameters(operation), ...query, parameter("D1Bookmark"), ...(isRead ? [parameter("IfNoneMatch")] : [])],
+    ...(operation.body
+      ? {
+          requestBody: {
+            description: operation.body.description,
+            required: true,
+            content: content(jsonSchemaOf(operation.body.schema, "input", requestDefinitions), operation.body.example),
+          },
+        }
+      : {}),
+    responses: Object.fromEntries(Object.entries(answers).sort(([a], [b]) => Number(a) - Number(b))),
+    ...(operation.auth === "required"
+      ? { security: TOKEN }
+      : operation.auth === "optional"
+        ? { security: [ANYONE, ...TOKEN] }
+        : {}),
+  };
+}
+
+/** `/articles/:slug` as routes.ts writes it → `/api/articles/{slug}`. */
+export const openApiPath = (path: string) => `${REST_BASE}${path.replace(/:(\w+)/g, "{$1}")}`;
+
+export function restSection(): Section {
+  const paths: Record<string, PathItem> = {};
+  for (const operation of restOperations) {
+    const path = openApiPath(operation.path);
+    paths[path] = { ...paths[path], [operation.method]: toOperation(operation) };
+  }
+  return {
+    tags: [
+      { name: "User and Authentication", description: "Register, log in, read and change the current user." },
+      { name: "Profile", description: "Public profiles; following." },
+      { name: "Articles", description: "Articles, lists with filters and pagination, the personal feed." },
+      { name: "Comments", description: "Comments on an article." },
+      { name: "Favorites", description: "Favoriting articles." },
+      { name: "Tags", description: "The most used tags." },
+    ],
+    paths,
+    components: {
+      schemas: { ...componentSchemas(requestDefinitions, "input"), ...componentSchemas(responseDefinitions, "output") },
+      responses: sharedResponses,
+      parameters,
+      headers,
+    },
+  };
+}

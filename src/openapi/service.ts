@@ -1,0 +1,67 @@
+import { HealthResponse, LandingResponse } from "../service/schemas";
+import { componentRef, componentSchemas } from "./json-schema";
+import type { Section } from "./types";
+
+// The endpoints outside /api: landing page, health check, this document.
+
+const everyResponse = {
+  "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" },
+  "Server-Timing": { $ref: "#/components/headers/Server-Timing" },
+};
+
+export function serviceSection(): Section {
+  const health = { "application/json": { schema: componentRef("Health") } };
+  return {
+    tags: [{ name: "Service", description: "Where things are, and whether the Worker and its storage answer." }],
+    paths: {
+      "/": {
+        get: {
+          operationId: "GetLanding",
+          tags: ["Service"],
+          summary: "What this service is, and links to everything",
+          description:
+            "Browsers (`Accept: text/html`) get the landing page, which also shows the health check; API clients get JSON.",
+          responses: {
+            200: {
+              description: "The landing page",
+              headers: everyResponse,
+              content: {
+                "application/json": { schema: componentRef("Landing") },
+                "text/html": { schema: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+      "/health": {
+        get: {
+          operationId: "GetHealth",
+          tags: ["Service"],
+          summary: "Health check for uptime monitors",
+          description: "One trivial D1 query and one KV read. Never cached.",
+          responses: {
+            200: { description: "D1 and KV both answered", headers: everyResponse, content: health },
+            503: { description: "D1 or KV did not answer", headers: everyResponse, content: health },
+          },
+        },
+      },
+      "/openapi.json": {
+        get: {
+          operationId: "GetOpenApiDocument",
+          tags: ["Service"],
+          summary: "This OpenAPI 3.1 document",
+          description: "Generated from the same valibot schemas that validate requests. The interactive reference is at `/docs`.",
+          responses: {
+            200: {
+              description: "The document",
+              headers: { ...everyResponse, ETag: { $ref: "#/components/headers/ETag" } },
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+            304: { $ref: "#/components/responses/NotModified" },
+          },
+        },
+      },
+    },
+    components: { schemas: componentSchemas({ Health: HealthResponse, Landing: LandingResponse }, "output") },
+  };
+}

@@ -1,0 +1,45 @@
+import type { JsonSchema } from "./json-schema";
+
+// The parts of OpenAPI 3.1 this generator writes; enough typing to catch a
+// misplaced field, not a full model of the specification.
+
+export type MediaType = { schema: JsonSchema; example?: unknown };
+export type Content = Record<string, MediaType>;
+export type Reference = { $ref: string };
+
+export type Header = { description: string; schema: JsonSchema };
+export type Parameter = {
+  name: string;
+  in: "path" | "query" | "header";
+  description?: string;
+  required?: boolean;
+  schema: JsonSchema;
+};
+export type Response = { description: string; headers?: Record<string, Header | Reference>; content?: Content };
+export type Operation = {
+  operationId: string;
+  tags: string[];
+  summary: string;
+  description?: string;
+  parameters?: (Parameter | Reference)[];
+  requestBody?: { description: string; required: boolean; content: Content };
+  responses: Record<string, Response | Reference>;
+  security?: Record<string, string[]>[];
+};
+export type PathItem = Partial<Record<"get" | "put" | "post" | "delete" | "patch", Operation>>;
+export type Tag = { name: string; description: string };
+
+/**
+ * What one API style contributes to the document. REST and the service
+ * endpoints are sections today; JSON:API and GraphQL add theirs the same way.
+ */
+export type Section = {
+  tags: Tag[];
+  paths: Record<string, PathItem>;
+  components?: {
+    schemas?: Record<string, JsonSchema>;
+    responses?: Record<string, Response>;
+    parameters?: Record<string, Parameter>;
+    headers?: Record<string, Header>;
+  };
+};

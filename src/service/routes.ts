@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { accepts } from "hono/accepts";
+import { conditionalGet } from "../http/cache";
+import type { AppEnv } from "../http/context";
+import { openApiJson } from "../openapi/document";
+import { checkHealth } from "./health";
+import { DOCS_CSP, docsPage, LANDING_CSP, landing, landingPage } from "./pages";
+
+// What the Worker serves outside /api: the landing page, the health check, the
+// OpenAPI document and the interactive docs. The pages set their own
+// Content-Security-Policy; every other response keeps the API's
+// `default-src 'none'` from app.ts.
+
+export const service = new Hono<AppEnv>();
+
+service.get("/", async (c) => {
+  c.header("Vary", "Accept");
+  const type = accepts(c, { header: "Accept", supports: ["application/json", "text/html"], default: "application/json" });
+  if (type === "application/json") {
+    c.header("Cache-Control", "no-cache");
+    return c.json(landing);
+  }
+  const health = await checkHealth(c);
+  c.header("Cache-Control", "no-store");
+  c.header("Content-Security-Policy", LANDING_CSP);
+  return c.html(landingPage(health));
+});
+
+service.get("/health", async (c) => {
+  const health = await checkHealth(c);
+  if (health.status !== "ok") {
+    console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, health }));
+  }
+  c.header("Cache-Control", "no-store");
+  return c.json(health, health.status === "ok" ? 200 : 503);
+});
+
+service.get("/openapi.json", conditionalGet, (c) => {
+  c.header("Cache-Control", "public, max-age=300");
+  return c.body(openApiJson(), 200, { "Content-Type": "application/json; charset=utf-8" });
+});
+
+service.get("/docs", (c) => {
+  c.header("Cache-Control", "no-cache");
+  c.header("Content-Security-Policy", DOCS_CSP);
+  return c.html(docsPage());
+});

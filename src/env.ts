@@ -1,4 +1,4 @@
-import { keyOf, type TokenConfig } from "./domain/tokens";
+import { keyOf, type SigningKey, type TokenConfig } from "./domain/tokens";
 
 export type Env = {
   DB: D1Database;
@@ -28,16 +28,25 @@ export function d1TimeoutMs(env: Env): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_D1_TIMEOUT_MS;
 }
 
+// Key ids are digests: computed once per secret list, not per request.
+const keysBySecret = new Map<string, Promise<SigningKey[]>>();
+
 /**
  * Token settings from the environment, or null when a secret is missing or
  * too short (a typo in a rotation must not silently weaken signing).
  */
 export async function tokenConfig(env: Env): Promise<TokenConfig | null> {
-  const secrets = (env.JWT_SECRET ?? "").split(/[\s,]+/).filter(Boolean);
+  const configured = env.JWT_SECRET ?? "";
+  const secrets = configured.split(/[\s,]+/).filter(Boolean);
   if (!secrets.length || secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) return null;
+  let keys = keysBySecret.get(configured);
+  if (!keys) {
+    keys = Promise.all(secrets.map(keyOf));
+    keysBySecret.set(configured, keys);
+  }
   const ttl = Number(env.JWT_TTL_SECONDS ?? DEFAULT_TTL_SECONDS);
   return {
-    keys: await Promise.all(secrets.map(keyOf)),
+    keys: await keys,
     issuer: env.JWT_ISSUER ?? "conduit-edge",
     audience: env.JWT_AUDIENCE ?? "conduit-edge-api",
     ttlSeconds: Number.isInteger(ttl) && ttl > 0 ? Math.min(ttl, MAX_TTL_SECONDS) : DEFAULT_TTL_SECONDS,

@@ -61,6 +61,30 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 const CONTENT_GENERATION = "gen:content";
 const commentsGeneration = async (slug: string) => `gen:comments:${await sha256(slug)}`;
 
+/**
+ * How long an isolate trusts the generations it last read from KV, so that a
+ * hit costs one KV read, not two. A write updates its own isolate's copy at
+ * once; other isolates see it within this time (README, consistency contract).
+ */
+const GENERATION_MEMO_MS = 1_000;
+const MEMO_ENTRIES = 1_000;
+const generationMemo = new Map<string, { value: string; until: number }>();
+
+function remember(scope: string, value: string, now: number) {
+  if (generationMemo.size >= MEMO_ENTRIES) generationMemo.clear();
+  generationMemo.set(scope, { value, until: now + GENERATION_MEMO_MS });
+}
+
+async function currentGenerations(kv: KVNamespace, scopes: string[]): Promise<string[]> {
+  const now = Date.now();
+  const stale = scopes.filter((scope) => (generationMemo.get(scope)?.until ?? 0) <= now);
+  if (stale.length) {
+    const read = await kv.get(stale, "text");
+    for (const scope of stale) remember(scope, read.get(scope) ?? "0", now);
+  }
+  return scopes.map((scope) => generationMemo.get(scope)?.value ?? "0");
+}
+
 function logCacheFailure(c: HonoContext<AppEnv>, action: string, error: unknown) {
   console.warn(
     JSON.stringify({
@@ -85,6 +109,7 @@ export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Chang
   const generation = `${crypto.randomUUID()}@${bookmark ?? ""}`;
   await Promise.all(
     [...keys].map(async (key) => {
+      remember(key, generation, Date.now());
       try {
         await withTimeout(c.env.CACHE.put(key, generation), WRITE_TIMEOUT_MS);
       } catch (error) {
@@ -107,12 +132,14 @@ export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Chang
  */
 async function responseKey(c: HonoContext<AppEnv>, commentsOf: string | undefined) {
   const scopes = [CONTENT_GENERATION, ...(commentsOf === undefined ? [] : [await commentsGeneration(commentsOf)])];
-  const generations = await c.env.CACHE.get(scopes, "text");
-  const values = scopes.map((scope) => generations.get(scope) ?? "0");
+  const values = await currentGenerations(c.env.CACHE, scopes);
   const bookmarks = values.map((value) => validBookmark(value.split("@")[1])).filter((b): b is string => b !== null);
   const url = new URL(c.req.url);
   url.searchParams.sort();
-  const key = `resp:${values.map((value) => value.split("@")[0]).join(":")}:${await sha256(`${url.pathname}${url.search}`)}`;
+  // KV keys are at most 512 bytes: long URLs are hashed.
+  const identity = `${url.pathname}${url.search}`;
+  const named = identity.length <= 200 && !identity.includes(":") ? identity : `#${await sha256(identity)}`;
+  const key = `resp:${values.map((value) => value.split("@")[0]).join(":")}:${named}`;
   return { key, readAfter: bookmarks.sort().at(-1) ?? null };
 }
 

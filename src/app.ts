@@ -1,8 +1,13 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { graphqlIde, graphqlProblem, graphqlRoutes, isGraphqlPath } from "./api/graphql/http";
+import { isJsonApiPath, jsonApiProblem } from "./api/jsonapi/errors";
+import { jsonapi } from "./api/jsonapi/routes";
 import { rest } from "./api/rest/routes";
+import { restRepresentation } from "./api/xml/middleware";
 import { openDb } from "./db/client";
 import { meterD1 } from "./db/metered";
 import { BOOKMARK_HEADER, lazySession, validBookmark } from "./db/session";
@@ -30,7 +35,7 @@ app.use(async (c, next) => {
 app.use(
   cors({
     origin: "*",
-    allowMethods: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", BOOKMARK_HEADER, "If-None-Match", "Cache-Control"],
     exposeHeaders: ["X-Request-Id", BOOKMARK_HEADER, "Server-Timing", "ETag"],
     maxAge: 86_400,
@@ -56,8 +61,9 @@ app.use(async (c, next) => {
 
 // Per request: the caller (from the Authorization header), a metered D1
 // session (continuing from the client's bookmark, if any) and the record of
-// what writes changed, which drops the cached views they affect.
-app.use("/api/*", async (c, next) => {
+// what writes changed, which drops the cached views they affect. The same for
+// REST (/api), GraphQL (/graphql) and JSON:API (/jsonapi).
+const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const tokens = await tokenConfig(c.env);
   if (!tokens) {
     console.error(
@@ -85,15 +91,25 @@ app.use("/api/*", async (c, next) => {
   );
   c.set("ctx", { db: openDb(db), viewer, now, tokens, changed: (change) => changes.push(change), client, limit });
   // A blanket limit on writes per client, on top of the per-operation ones.
-  if (!readOnly && c.req.method !== "OPTIONS" && !(await limit("write-client", client))) throw rateLimited();
+  // GraphQL counts each mutation instead (a POST may be a query).
+  if (!readOnly && c.req.method !== "OPTIONS" && !isGraphqlPath(c.req.path) && !(await limit("write-client", client))) {
+    throw rateLimited();
+  }
   await next();
   const reached = session.getBookmark();
   if (changes.length) await invalidate(c, changes, reached);
   if (reached) c.res.headers.set(BOOKMARK_HEADER, reached);
 });
+app.use("/api/*", requestContext);
 app.use("/api/*", conditionalGet);
+app.use("/api/*", restRepresentation);
+app.use("/jsonapi/*", requestContext, conditionalGet);
+// A browser gets the IDE before any of the per-request work.
+app.use("/graphql", graphqlIde, requestContext);
 
 app.route("/api", rest);
+app.route("/graphql", graphqlRoutes);
+app.route("/jsonapi", jsonapi);
 // Landing page, health check, OpenAPI document, interactive docs.
 app.route("/", service);
 
@@ -123,5 +139,7 @@ app.onError((error, c) => {
   }
   if (problem.status === 401) c.header("WWW-Authenticate", 'Token realm="conduit"');
   if (problem.status === 429) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  if (isGraphqlPath(c.req.path)) return graphqlProblem(c, problem);
+  if (isJsonApiPath(c.req.path)) return jsonApiProblem(c, problem);
   return c.json(renderRestProblem(problem), problem.status as 400);
 });

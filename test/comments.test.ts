@@ -118,7 +118,7 @@ describe("POST /api/articles/:slug/comments", () => {
       headers: { "Content-Type": "text/plain" },
     });
     expect(plain.status).toBe(415);
-    expect(plain.body).toStrictEqual({ errors: { body: ["request body must be application/json"] } });
+    expect(plain.body).toStrictEqual({ errors: { body: ["request body must be application/json or application/xml"] } });
     const broken = await call("POST", commentsPath(slug), {
       token: author.token,
       rawBody: '{"comment":{"body":"hi"}',

@@ -124,7 +124,7 @@ const fullwidth = (text: string) =>
 const MiB = 1024 * 1024;
 const NOT_JSON = "request body is not valid JSON";
 const NOT_UTF8 = "request body is not valid UTF-8";
-const NOT_MEDIA = "request body must be application/json";
+const NOT_MEDIA = "request body must be application/json or application/xml";
 const TOO_LARGE = `request body is larger than ${MiB} bytes`;
 const UNSTORABLE = "must not contain NUL or unpaired surrogate characters";
 const USERNAME_CHARS = "may only contain letters, digits, '_', '.' and '-'";

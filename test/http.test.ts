@@ -123,7 +123,7 @@ describe("request bodies", () => {
     ]) {
       const reply = await post({ rawBody: body, headers: { "Content-Type": contentType } });
       expect(reply.status, contentType).toBe(415);
-      expect(reply.body, contentType).toEqual({ errors: { body: ["request body must be application/json"] } });
+      expect(reply.body, contentType).toEqual({ errors: { body: ["request body must be application/json or application/xml"] } });
     }
     const none = await call("POST", "/api/users", { rawBody: body });
     expect(none.status).toBe(415);

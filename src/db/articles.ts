@@ -1,6 +1,6 @@
-import { and, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { articles, articleTags, favorites, follows, users } from "./schema";
+import { articles, articleTags, comments, favorites, follows, users } from "./schema";
 import { followingExpr, userIdByKey } from "./users";
 
 // The one article read model: get, list and feed all select through here, so a
@@ -13,9 +13,28 @@ export type ArticleFilter = {
   id?: number;
   tag?: string;
   authorKey?: string;
+  authorId?: number;
   favoritedByKey?: string;
   feedOf?: number;
+  /** The article a comment is on. */
+  ofComment?: number;
 };
+
+/** An article named by its slug (REST, GraphQL) or by its id (JSON:API). */
+export type ArticleRef = string | { id: number };
+
+export const refFilter = (ref: ArticleRef): ArticleFilter => (typeof ref === "string" ? { slug: ref } : { id: ref.id });
+
+/** The condition that selects the article `ref` names. */
+export const articleWhere = (ref: ArticleRef): SQL =>
+  typeof ref === "string" ? eq(articles.slug, ref) : eq(articles.id, ref.id);
+
+/** The id of the article `ref` names: itself, or a subquery by slug. */
+export const articleIdOf = (ref: ArticleRef): number | SQL =>
+  typeof ref === "string" ? sql`(SELECT ${articles.id} FROM ${articles} WHERE ${articles.slug} = ${ref})` : ref.id;
+
+/** Newest first (the RealWorld order, and the default) or oldest first; ids grow with creation time. */
+export type ArticleOrder = "newest" | "oldest";
 
 function whereOf(filter: ArticleFilter): SQL | undefined {
   const conditions: SQL[] = [];
@@ -27,6 +46,12 @@ function whereOf(filter: ArticleFilter): SQL | undefined {
     );
   }
   if (filter.authorKey !== undefined) conditions.push(eq(articles.authorId, userIdByKey(filter.authorKey)));
+  if (filter.authorId !== undefined) conditions.push(eq(articles.authorId, filter.authorId));
+  if (filter.ofComment !== undefined) {
+    conditions.push(
+      eq(articles.id, sql`(SELECT ${comments.articleId} FROM ${comments} WHERE ${comments.id} = ${filter.ofComment})`),
+    );
+  }
   if (filter.favoritedByKey !== undefined) {
     conditions.push(
       inArray(
@@ -58,6 +83,7 @@ const listColumns = {
     sql<string>`(SELECT json_group_array(tag) FROM (SELECT ${articleTags.tag} AS tag FROM ${articleTags} WHERE ${articleTags.articleId} = ${articles.id} ORDER BY ${articleTags.position}))`.as(
       "tag_list",
     ),
+  authorId: articles.authorId,
   authorUsername: users.username,
   authorBio: users.bio,
   authorImage: users.image,
@@ -85,19 +111,33 @@ export function selectArticle(db: Db, filter: ArticleFilter, viewerId: number | 
     .limit(1);
 }
 
-/** A page of articles, newest first, without bodies. */
+const orderOf = (order: ArticleOrder) => (order === "oldest" ? asc(articles.id) : desc(articles.id));
+
+/** A page of articles, newest first unless asked otherwise, without bodies. */
 export function selectArticlePage(
   db: Db,
   filter: ArticleFilter,
   page: { limit: number; offset: number },
   viewerId: number | null,
+  order: ArticleOrder = "newest",
 ) {
   return db
     .select({ ...listColumns, ...perViewerColumns(viewerId) })
     .from(articles)
     .innerJoin(users, eq(users.id, articles.authorId))
     .where(whereOf(filter))
-    .orderBy(desc(articles.id))
+    .orderBy(orderOf(order))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+/** The ids of the same page, as a subquery: to read what belongs to a page in the page's own batch. */
+export function articlePageIds(db: Db, filter: ArticleFilter, page: { limit: number; offset: number }, order: ArticleOrder) {
+  return db
+    .select({ id: articles.id })
+    .from(articles)
+    .where(whereOf(filter))
+    .orderBy(orderOf(order))
     .limit(page.limit)
     .offset(page.offset);
 }

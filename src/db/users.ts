@@ -29,7 +29,10 @@ export function followingExpr(viewerId: number | null, followeeId: unknown) {
       );
 }
 
-export function selectProfile(db: Db, usernameKey: string, viewerId: number | null) {
+/** A user named by the key of their username, or by their id (JSON:API). */
+export type UserKey = string | { id: number };
+
+export function selectProfile(db: Db, user: UserKey, viewerId: number | null) {
   return db
     .select({
       id: users.id,
@@ -39,7 +42,7 @@ export function selectProfile(db: Db, usernameKey: string, viewerId: number | nu
       following: followingExpr(viewerId, users.id),
     })
     .from(users)
-    .where(eq(users.usernameKey, usernameKey));
+    .where(typeof user === "string" ? eq(users.usernameKey, user) : eq(users.id, user.id));
 }
 
 export function userIdByKey(usernameKey: string) {

@@ -1,45 +1,125 @@
-import { and, eq, ne, sql } from "drizzle-orm";
-import { type ArticleFilter, countArticles, selectArticle, selectArticlePage } from "../db/articles";
+import { and, eq, inArray, ne, not, sql } from "drizzle-orm";
+import {
+  type ArticleFilter,
+  type ArticleOrder,
+  type ArticleRef,
+  articleIdOf,
+  articlePageIds,
+  articleWhere,
+  countArticles,
+  refFilter,
+  selectArticle,
+  selectArticlePage,
+} from "../db/articles";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
-import { articles, articleTags, favorites } from "../db/schema";
+import { articles, articleTags, comments, favorites, users } from "../db/schema";
+import { type CommentRow, commentView, selectComments } from "./comments";
 import type { Context } from "./context";
 import { forbidden, notFound } from "./errors";
 import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
 import { slugify, withUniqueSuffix } from "./slug";
 import { batchAsSignedIn, batchAsViewer } from "./viewer";
-import { type ArticlePageView, type ArticleView, articleView } from "./views";
+import { type ArticlePageView, type ArticleView, articleView, type CommentView } from "./views";
 
 // Slugs that a route already owns: `/articles/feed` is the feed.
 const RESERVED_SLUGS = new Set(["feed"]);
 
+const filterOf = (query: ArticleQueryInput): ArticleFilter => ({
+  ...(query.tag === undefined ? {} : { tag: query.tag }),
+  ...(query.author === undefined ? {} : { authorKey: usernameKey(query.author) }),
+  ...(query.favorited === undefined ? {} : { favoritedByKey: usernameKey(query.favorited) }),
+});
+
 // Round trips: 1 (count and page in one batch).
 export async function listArticles(ctx: Context, query: ArticleQueryInput): Promise<ArticlePageView> {
-  const filter: ArticleFilter = {
-    ...(query.tag === undefined ? {} : { tag: query.tag }),
-    ...(query.author === undefined ? {} : { authorKey: usernameKey(query.author) }),
-    ...(query.favorited === undefined ? {} : { favoritedByKey: usernameKey(query.favorited) }),
-  };
-  return pageOf(ctx, filter, query, false);
+  const { articles, articlesCount } = await pageOf(ctx, filterOf(query), query, false);
+  return { articles, articlesCount };
 }
 
 // Round trips: 1.
 export async function feed(ctx: Context, page: PageInput): Promise<ArticlePageView> {
-  return pageOf(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true);
+  const { articles, articlesCount } = await pageOf(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true);
+  return { articles, articlesCount };
 }
 
-async function pageOf(ctx: Context, filter: ArticleFilter, page: PageInput, signedIn: boolean): Promise<ArticlePageView> {
-  const viewerId = ctx.viewer?.userId ?? null;
-  const items = [selectArticlePage(ctx.db, filter, page, viewerId), countArticles(ctx.db, filter)] as const;
-  const [, [rows, [counted]]] = signedIn ? await batchAsSignedIn(ctx, items) : await batchAsViewer(ctx, items);
-  return { articles: rows.map(articleView), articlesCount: counted?.total ?? 0 };
+/** What a listing can carry besides the page (JSON:API asks for these). */
+export type ListingOptions = {
+  order?: ArticleOrder;
+  /** Only this author's articles; an unknown author is a 404. */
+  authorId?: number;
+  /** The comments of every article on the page, read in the page's own batch. */
+  withComments?: boolean;
+};
+
+/** A page with the comments of its articles (by article id) when they were asked for. */
+export type ArticleListing = ArticlePageView & { comments: Map<number, CommentView[]> };
+
+// Round trips: 1 (page, count and what the options ask for, in one batch).
+export async function articleListing(ctx: Context, query: ArticleQueryInput, options: ListingOptions): Promise<ArticleListing> {
+  const filter = { ...filterOf(query), ...(options.authorId === undefined ? {} : { authorId: options.authorId }) };
+  return pageOf(ctx, filter, query, false, options);
 }
 
 // Round trips: 1.
-export async function getArticle(ctx: Context, slug: string): Promise<ArticleView> {
-  const [, [rows]] = await batchAsViewer(ctx, [selectArticle(ctx.db, { slug }, ctx.viewer?.userId ?? null)]);
+export async function feedListing(
+  ctx: Context,
+  page: PageInput,
+  options: Omit<ListingOptions, "authorId">,
+): Promise<ArticleListing> {
+  return pageOf(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true, options);
+}
+
+async function pageOf(
+  ctx: Context,
+  filter: ArticleFilter,
+  page: PageInput,
+  signedIn: boolean,
+  options: ListingOptions = {},
+): Promise<ArticleListing> {
+  const viewerId = ctx.viewer?.userId ?? null;
+  const order = options.order ?? "newest";
+  const items = [selectArticlePage(ctx.db, filter, page, viewerId, order), countArticles(ctx.db, filter)] as const;
+  const commentsOfPage = options.withComments
+    ? selectComments(ctx, inArray(comments.articleId, articlePageIds(ctx.db, filter, page, order)))
+    : null;
+  const author =
+    options.authorId === undefined ? null : ctx.db.select({ id: users.id }).from(users).where(eq(users.id, options.authorId));
+  // The optional statements ride in the same batch, after the two every listing has.
+  const batch = [...items, ...(commentsOfPage ? [commentsOfPage] : []), ...(author ? [author] : [])] as unknown as typeof items;
+  const [, results] = signedIn ? await batchAsSignedIn(ctx, batch) : await batchAsViewer(ctx, batch);
+  const [rows, [counted]] = results;
+  const extra = (results as unknown as unknown[]).slice(items.length);
+  const commentRows = commentsOfPage ? (extra.shift() as CommentRow[]) : [];
+  if (author && !(extra.shift() as unknown[]).length) throw notFound("profile");
+  return { articles: rows.map(articleView), articlesCount: counted?.total ?? 0, comments: commentsByArticle(commentRows) };
+}
+
+function commentsByArticle(rows: CommentRow[]): Map<number, CommentView[]> {
+  const byArticle = new Map<number, CommentView[]>();
+  for (const row of rows) byArticle.set(row.articleId, [...(byArticle.get(row.articleId) ?? []), commentView(row)]);
+  return byArticle;
+}
+
+// Round trips: 1.
+export async function getArticle(ctx: Context, ref: ArticleRef): Promise<ArticleView> {
+  const [, [rows]] = await batchAsViewer(ctx, [selectArticle(ctx.db, refFilter(ref), ctx.viewer?.userId ?? null)]);
   const row = rows[0];
   if (!row) throw notFound("article");
   return articleView(row);
+}
+
+// Round trips: 1 (the article and its comments in one batch).
+export async function getArticleWithComments(
+  ctx: Context,
+  ref: ArticleRef,
+): Promise<{ article: ArticleView; comments: CommentView[] }> {
+  const [, [rows, commentRows]] = await batchAsViewer(ctx, [
+    selectArticle(ctx.db, refFilter(ref), ctx.viewer?.userId ?? null),
+    selectComments(ctx, eq(comments.articleId, articleIdOf(ref))),
+  ]);
+  const row = rows[0];
+  if (!row) throw notFound("article");
+  return { article: articleView(row), comments: commentRows.map(commentView) };
 }
 
 function tagRows(articleId: number | ReturnType<typeof sql>, tags: string[]) {
@@ -99,23 +179,23 @@ function requireOwnArticle<T extends { authorId: number }>(row: T | undefined, v
   return row;
 }
 
-const articleTarget = (ctx: Context, slug: string) =>
+const articleTarget = (ctx: Context, ref: ArticleRef) =>
   ctx.db
     .select({ id: articles.id, title: articles.title, slug: articles.slug, authorId: articles.authorId })
     .from(articles)
-    .where(eq(articles.slug, slug));
+    .where(articleWhere(ref));
 
 // Round trips: 1 (viewer, target, slug check) + 1 (update, tags, read back).
 // The slug follows the title: it changes only when the title does.
-export async function updateArticle(ctx: Context, slug: string, changes: ArticleChangesInput): Promise<ArticleView> {
+export async function updateArticle(ctx: Context, ref: ArticleRef, changes: ArticleChangesInput): Promise<ArticleView> {
   const newBase = changes.title === undefined ? null : slugify(changes.title);
   const [viewer, [targets, taken]] = await batchAsSignedIn(ctx, [
-    articleTarget(ctx, slug),
+    articleTarget(ctx, ref),
     // Which slugs the new title could collide with; unused if the title stays.
     ctx.db
       .select({ slug: articles.slug })
       .from(articles)
-      .where(newBase === null ? sql`0` : and(eq(articles.slug, newBase), ne(articles.slug, slug))),
+      .where(newBase === null ? sql`0` : and(eq(articles.slug, newBase), not(articleWhere(ref)))),
   ]);
   const target = requireOwnArticle(targets[0], viewer.id, "update");
   const titleChanged = changes.title !== undefined && changes.title !== target.title;
@@ -163,8 +243,8 @@ const deleteTags = (ctx: Context, articleId: number) => ctx.db.delete(articleTag
 const isSlugViolation = (error: unknown) => isUniqueViolation(error, "articles.slug");
 
 // Round trips: 1 (viewer + target) + 1 (delete; comments, tags and favorites cascade).
-export async function deleteArticle(ctx: Context, slug: string): Promise<void> {
-  const [viewer, [targets]] = await batchAsSignedIn(ctx, [articleTarget(ctx, slug)]);
+export async function deleteArticle(ctx: Context, ref: ArticleRef): Promise<void> {
+  const [viewer, [targets]] = await batchAsSignedIn(ctx, [articleTarget(ctx, ref)]);
   const target = requireOwnArticle(targets[0], viewer.id, "delete");
   // A concurrent delete may have won between the two round trips: then this one found nothing.
   const deleted = await ctx.db.delete(articles).where(eq(articles.id, target.id)).returning({ id: articles.id });
@@ -175,9 +255,9 @@ export async function deleteArticle(ctx: Context, slug: string): Promise<void> {
 // Round trips: 1 (viewer + target) + 1 (change, recount, read back). The count
 // is recomputed from the favorites rows inside the same transaction, so it is
 // exact however many users favorite at once; repeating a favorite is a no-op.
-export async function setFavorite(ctx: Context, slug: string, favorite: boolean): Promise<ArticleView> {
+export async function setFavorite(ctx: Context, ref: ArticleRef, favorite: boolean): Promise<ArticleView> {
   const [viewer, [targets]] = await batchAsSignedIn(ctx, [
-    ctx.db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)),
+    ctx.db.select({ id: articles.id }).from(articles).where(articleWhere(ref)),
   ]);
   const target = targets[0];
   if (!target) throw notFound("article");

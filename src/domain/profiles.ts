@@ -1,25 +1,30 @@
 import { and, eq } from "drizzle-orm";
 import { follows } from "../db/schema";
-import { selectProfile } from "../db/users";
+import { selectProfile, type UserKey } from "../db/users";
 import type { Context } from "./context";
 import { invalid, notFound } from "./errors";
 import { usernameKey } from "./inputs";
 import { batchAsSignedIn, batchAsViewer } from "./viewer";
 import { type ProfileView, profileView } from "./views";
 
+/** A user named by their username (REST, GraphQL) or by their id (JSON:API). */
+export type UserRef = string | { id: number };
+
+const keyOf = (user: UserRef): UserKey => (typeof user === "string" ? usernameKey(user) : user);
+
 // Round trips: 1.
-export async function getProfile(ctx: Context, username: string): Promise<ProfileView> {
-  const [viewer, [rows]] = await batchAsViewer(ctx, [selectProfile(ctx.db, usernameKey(username), ctx.viewer?.userId ?? null)]);
+export async function getProfile(ctx: Context, user: UserRef): Promise<ProfileView> {
+  const [viewer, [rows]] = await batchAsViewer(ctx, [selectProfile(ctx.db, keyOf(user), ctx.viewer?.userId ?? null)]);
   const row = rows[0];
   if (!row) throw notFound("profile");
-  return profileView(row, viewer ? row.following : false);
+  return profileView(row, viewer ? row.following : false, row.id);
 }
 
 // Round trips: 1 (viewer + profile) + 1 (the change). Idempotent: following
 // twice leaves one row, unfollowing someone not followed changes nothing.
 // Reports no change: anonymous readers always see `following: false`.
-export async function setFollowing(ctx: Context, username: string, following: boolean): Promise<ProfileView> {
-  const [viewer, [rows]] = await batchAsSignedIn(ctx, [selectProfile(ctx.db, usernameKey(username), ctx.viewer?.userId ?? null)]);
+export async function setFollowing(ctx: Context, user: UserRef, following: boolean): Promise<ProfileView> {
+  const [viewer, [rows]] = await batchAsSignedIn(ctx, [selectProfile(ctx.db, keyOf(user), ctx.viewer?.userId ?? null)]);
   const target = rows[0];
   if (!target) throw notFound("profile");
   if (target.id === viewer.id) throw invalid({ username: ["you cannot follow yourself"] });
@@ -29,5 +34,5 @@ export async function setFollowing(ctx: Context, username: string, following: bo
   } else {
     await ctx.db.delete(follows).where(and(eq(follows.followerId, pair.followerId), eq(follows.followeeId, pair.followeeId)));
   }
-  return profileView(target, following);
+  return profileView(target, following, target.id);
 }

@@ -9,12 +9,12 @@ import { requireWithinLimits } from "./limits";
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
 import { issueToken } from "./tokens";
 import { batchAsSignedIn, requireViewer, type ViewerRow } from "./viewer";
-import type { UserView } from "./views";
+import { type UserView, withId } from "./views";
 
 const TAKEN = "has already been taken";
 
-function userView(row: Pick<ViewerRow, "email" | "username" | "bio" | "image">, token: string): UserView {
-  return { email: row.email, token, username: row.username, bio: row.bio, image: row.image };
+function userView(row: Pick<ViewerRow, "id" | "email" | "username" | "bio" | "image">, token: string): UserView {
+  return withId({ email: row.email, token, username: row.username, bio: row.bio, image: row.image }, row.id);
 }
 
 /** Field messages for a username/email that another account already holds. */

@@ -21,15 +21,32 @@ export type CommentView = { id: number; createdAt: string; updatedAt: string; bo
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
 
+// The stable ids behind views (an article's, a user's), for adapters that name
+// resources by id (JSON:API). The view types are the REST contract, which shows
+// no ids, so an id is kept beside its view object rather than in it: recorded
+// where the view is made from its row, looked up by the adapter that needs it.
+const ids = new WeakMap<object, number>();
+
+/** Records the id of the row a view was made from; returns the view. */
+export function withId<V extends object>(view: V, id: number): V {
+  ids.set(view, id);
+  return view;
+}
+
+/** The id of the row a view was made from, if it was recorded. */
+export const idOf = (view: object): number | undefined => ids.get(view);
+
 export function profileView(
   row: { username: string; bio: string | null; image: string | null },
   following: unknown,
+  userId?: number,
 ): ProfileView {
-  return { username: row.username, bio: row.bio, image: row.image, following: Boolean(following) };
+  const view = { username: row.username, bio: row.bio, image: row.image, following: Boolean(following) };
+  return userId === undefined ? view : withId(view, userId);
 }
 
 export function articleView(row: ArticleRow): ArticleView {
-  return {
+  const view: ArticleView = {
     slug: row.slug,
     title: row.title,
     description: row.description,
@@ -39,6 +56,11 @@ export function articleView(row: ArticleRow): ArticleView {
     updatedAt: isoTime(row.updatedAt),
     favorited: Boolean(row.favorited),
     favoritesCount: row.favoritesCount,
-    author: profileView({ username: row.authorUsername, bio: row.authorBio, image: row.authorImage }, row.following),
+    author: profileView(
+      { username: row.authorUsername, bio: row.authorBio, image: row.authorImage },
+      row.following,
+      row.authorId,
+    ),
   };
+  return withId(view, row.id);
 }

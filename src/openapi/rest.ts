@@ -1,6 +1,7 @@
 import type { GenericSchema } from "valibot";
 import { type RestOperation, restOperations } from "../api/rest/operations";
 import * as responses from "../api/rest/responses";
+import { toXml } from "../api/xml/codec";
 import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
 import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
 import type { Content, Header, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
@@ -15,7 +16,7 @@ export const REST_BASE = "/api";
  * The representations every REST route speaks. A new one (XML) is one more
  * entry here: every body and answer is then documented in it too.
  */
-export const REST_MEDIA_TYPES: readonly string[] = ["application/json"];
+export const REST_MEDIA_TYPES: readonly string[] = ["application/json", "application/xml"];
 
 // Named components, referred to by `$ref`. The names follow the reference
 // contract's (realworld/openapi.yml).
@@ -36,8 +37,16 @@ const responseDefinitions = {
   GenericErrorModel: responses.ErrorBody,
 } satisfies Record<string, GenericSchema>;
 
+// XML follows the JSON schema by the convention of src/api/xml/codec.ts (root
+// element = envelope key, arrays as repeated items, null as xsi:nil); its
+// example is the JSON example in that form.
 const content = (schema: JsonSchema, example?: unknown): Content =>
-  Object.fromEntries(REST_MEDIA_TYPES.map((type) => [type, example === undefined ? { schema } : { schema, example }]));
+  Object.fromEntries(
+    REST_MEDIA_TYPES.map((type) => {
+      if (type === "application/xml") return [type, example === undefined ? { schema } : { schema, example: toXml(example) }];
+      return [type, example === undefined ? { schema } : { schema, example }];
+    }),
+  );
 
 const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
 const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
@@ -83,7 +92,9 @@ const sharedResponses: Record<string, Response> = {
     { "WWW-Authenticate": header("WWW-Authenticate") },
   ),
   PayloadTooLarge: error("The body is larger than 1 MiB.", { body: ["request body is larger than 1048576 bytes"] }),
-  UnsupportedMediaType: error("The body is not `application/json`.", { body: ["request body must be application/json"] }),
+  UnsupportedMediaType: error("The body is neither `application/json` nor `application/xml`.", {
+    body: ["request body must be application/json or application/xml"],
+  }),
   TooManyRequests: error(
     "Too many writes from this client, or too many login or registration attempts for this account or from this client.",
     { body: ["too many attempts, please wait a minute and retry"] },

@@ -6,10 +6,12 @@ import * as profiles from "../../domain/profiles";
 import { listTags } from "../../domain/tags";
 import * as users from "../../domain/users";
 import { requireViewer } from "../../domain/viewer";
-import { readJsonBody } from "../../http/body";
+import { readJsonBody, readTextBody } from "../../http/body";
 import { publicCache } from "../../http/cache";
 import type { AppEnv } from "../../http/context";
+import { HttpError } from "../../http/problem";
 import { parseInput } from "../validate";
+import { fromXml } from "../xml/codec";
 import {
   ArticleListParams,
   CommentParams,
@@ -34,8 +36,17 @@ const signedIn = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const body = async <S extends Parameters<typeof parseInput>[0]>(request: Request, schema: S) =>
-  parseInput(schema, await readJsonBody(request));
+const JSON_BODY = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+const XML_BODY = /^(?:application|text)\/xml\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+// A body in JSON or in XML (src/api/xml/codec.ts): either way it becomes the
+// same object and is validated by the same schema.
+async function body<S extends Parameters<typeof parseInput>[0]>(request: Request, schema: S) {
+  const contentType = request.headers.get("content-type")?.trim() ?? "";
+  if (XML_BODY.test(contentType)) return parseInput(schema, fromXml(await readTextBody(request)));
+  if (!JSON_BODY.test(contentType)) throw new HttpError(415, "request body must be application/json or application/xml");
+  return parseInput(schema, await readJsonBody(request));
+}
 
 rest.post("/users/login", async (c) => {
   const input = await body(c.req.raw, LoginBody);

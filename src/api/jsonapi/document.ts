@@ -1,0 +1,217 @@
+import { LIMITS } from "../../domain/inputs";
+import { type ArticleView, type CommentView, idOf, type ProfileView, type UserView } from "../../domain/views";
+import type { ParsedQuery } from "./query";
+
+// The JSON:API representation of the domain's views: resource objects, their
+// relationships, compound documents (`included`), sparse fieldsets and
+// pagination links. Links are root-relative, so a cached body is right for
+// every host that serves it.
+
+export const BASE = "/jsonapi";
+export const VERSION = { version: "1.1" } as const;
+
+/** Every resource type, its attributes and its relationships (its "fields"). */
+export const TYPES = {
+  articles: {
+    attributes: ["slug", "title", "description", "body", "createdAt", "updatedAt", "favoritesCount"],
+    relationships: ["author", "tags", "comments"],
+  },
+  users: { attributes: ["username", "bio", "image"], relationships: ["articles"] },
+  comments: { attributes: ["body", "createdAt", "updatedAt"], relationships: ["author", "article"] },
+  tags: { attributes: [], relationships: [] },
+} as const satisfies Record<string, { attributes: readonly string[]; relationships: readonly string[] }>;
+
+export type ResourceType = keyof typeof TYPES;
+
+export type Identifier = { type: ResourceType; id: string };
+export type Relationship = { data?: Identifier | Identifier[] | null; links?: { related: string } };
+export type ResourceObject = Identifier & {
+  attributes?: Record<string, unknown>;
+  relationships?: Record<string, Relationship>;
+  links?: { self: string };
+  meta?: Record<string, unknown>;
+};
+
+/** The id the domain recorded for a view (see withId in src/domain/views.ts). */
+function idFor(view: object, what: string): string {
+  const id = idOf(view);
+  if (id === undefined) throw new Error(`a ${what} view reached the JSON:API adapter without its id`);
+  return String(id);
+}
+
+export const articleId = (article: ArticleView): string => idFor(article, "article");
+export const userId = (user: ProfileView | UserView): string => idFor(user, "user");
+
+export const selfOf = (type: ResourceType, id: string): string => `${BASE}/${type}/${encodeURIComponent(id)}`;
+
+const userIdentifier = (user: ProfileView): Identifier => ({ type: "users", id: userId(user) });
+
+/** An article; `comments` given, the comments relationship carries their linkage. */
+export function articleResource(article: ArticleView, comments?: CommentView[]): ResourceObject {
+  const id = articleId(article);
+  return {
+    type: "articles",
+    id,
+    attributes: {
+      slug: article.slug,
+      title: article.title,
+      description: article.description,
+      // Lists leave the body out, as in REST; a single article has it.
+      ...(article.body === undefined ? {} : { body: article.body }),
+      createdAt: article.createdAt,
+      updatedAt: article.updatedAt,
+      favoritesCount: article.favoritesCount,
+    },
+    relationships: {
+      author: { data: userIdentifier(article.author) },
+      tags: { data: article.tagList.map((tag) => ({ type: "tags", id: tag })) },
+      comments: {
+        links: { related: `${selfOf("articles", id)}/comments` },
+        ...(comments ? { data: comments.map((comment) => ({ type: "comments" as const, id: String(comment.id) })) } : {}),
+      },
+    },
+    links: { self: selfOf("articles", id) },
+    meta: { favorited: article.favorited },
+  };
+}
+
+/** A user's public profile; `following` (the viewer's) goes in meta. */
+export function userResource(user: ProfileView | UserView): ResourceObject {
+  const id = userId(user);
+  return {
+    type: "users",
+    id,
+    attributes: { username: user.username, bio: user.bio, image: user.image },
+    relationships: { articles: { links: { related: `${selfOf("users", id)}/articles` } } },
+    links: { self: selfOf("users", id) },
+    meta: { following: "following" in user ? user.following : false },
+  };
+}
+
+export function commentResource(comment: CommentView, articleOfComment: string): ResourceObject {
+  const id = String(comment.id);
+  return {
+    type: "comments",
+    id,
+    attributes: { body: comment.body, createdAt: comment.createdAt, updatedAt: comment.updatedAt },
+    relationships: {
+      author: { data: userIdentifier(comment.author) },
+      article: { data: { type: "articles", id: articleOfComment } },
+    },
+    links: { self: selfOf("comments", id) },
+  };
+}
+
+/** Tags are their own text; they have no attributes. */
+export const tagResource = (tag: string): ResourceObject => ({ type: "tags", id: tag });
+
+const keyOf = (resource: Identifier) => `${resource.type}\u0000${resource.id}`;
+
+/** Only the fields (attributes and relationships) the client asked for, if it asked. */
+function sparse(resource: ResourceObject, fields: ReadonlyMap<string, ReadonlySet<string>>): ResourceObject {
+  const wanted = fields.get(resource.type);
+  if (!wanted) return resource;
+  const pick = <T>(members: Record<string, T> | undefined) =>
+    members && Object.fromEntries(Object.entries(members).filter(([name]) => wanted.has(name)));
+  const { type, id, attributes, relationships, links, meta } = resource;
+  const kept = { attributes: pick(attributes), relationships: pick(relationships) };
+  return {
+    type,
+    id,
+    ...(kept.attributes && Object.keys(kept.attributes).length ? { attributes: kept.attributes } : {}),
+    ...(kept.relationships && Object.keys(kept.relationships).length ? { relationships: kept.relationships } : {}),
+    ...(links ? { links } : {}),
+    ...(meta ? { meta } : {}),
+  };
+}
+
+/**
+ * A document in the making: primary data, the resources included beside it
+ * (each type and id once, never one that is primary data), and the top-level
+ * members. `include` answers whether a relationship path was asked for.
+ */
+export class Compound {
+  private readonly included = new Map<string, ResourceObject>();
+  private readonly primaryKeys = new Set<string>();
+
+  constructor(private readonly query: ParsedQuery) {}
+
+  /** Whether the client asked to include this relationship path. */
+  include(path: string): boolean {
+    return this.query.include?.has(path) ?? false;
+  }
+
+  add(resource: ResourceObject): void {
+    const key = keyOf(resource);
+    if (!this.primaryKeys.has(key) && !this.included.has(key)) this.included.set(key, resource);
+  }
+
+  /** An article's related resources, as far as the include paths ask. */
+  addArticleRelated(article: ArticleView, comments: CommentView[] | undefined, prefix = ""): void {
+    if (this.include(`${prefix}author`)) this.add(userResource(article.author));
+    if (this.include(`${prefix}tags`)) for (const tag of article.tagList) this.add(tagResource(tag));
+    if (this.include(`${prefix}comments`)) {
+      for (const comment of comments ?? []) this.addComment(comment, articleId(article), `${prefix}comments.`);
+    }
+  }
+
+  private addComment(comment: CommentView, articleOfComment: string, prefix: string): void {
+    this.add(commentResource(comment, articleOfComment));
+    if (this.include(`${prefix}author`)) this.add(userResource(comment.author));
+  }
+
+  /** A comment's related resources (its article given). */
+  addCommentRelated(comment: CommentView, article: ArticleView): void {
+    if (this.include("author")) this.add(userResource(comment.author));
+    if (this.include("article")) {
+      this.add(articleResource(article));
+      this.addArticleRelated(article, undefined, "article.");
+    }
+  }
+
+  /** The finished document. */
+  document(
+    data: ResourceObject | ResourceObject[],
+    top: { links?: Record<string, string | null>; meta?: Record<string, unknown> } = {},
+  ): Record<string, unknown> {
+    for (const resource of Array.isArray(data) ? data : [data]) {
+      const key = keyOf(resource);
+      this.primaryKeys.add(key);
+      this.included.delete(key);
+    }
+    const fields = this.query.fields;
+    return {
+      jsonapi: VERSION,
+      ...(top.links ? { links: top.links } : {}),
+      ...(top.meta ? { meta: top.meta } : {}),
+      data: Array.isArray(data) ? data.map((resource) => sparse(resource, fields)) : sparse(data, fields),
+      // Asked for with `include` (even empty): then `included` is there, even if empty.
+      ...(this.query.include ? { included: [...this.included.values()].map((resource) => sparse(resource, fields)) } : {}),
+    };
+  }
+}
+
+/**
+ * `first`, `prev`, `next` and `last` for an offset/limit page of `total`
+ * resources; the other query parameters carry over. A link past the largest
+ * offset the API accepts is left out (null).
+ */
+export function pageLinks(url: URL, page: { limit: number; offset: number }, total: number): Record<string, string | null> {
+  const at = (offset: number) => {
+    if (offset > LIMITS.pageOffset) return null;
+    const params = new URLSearchParams(url.search);
+    params.delete("page[limit]");
+    params.delete("page[offset]");
+    params.append("page[limit]", String(page.limit));
+    params.append("page[offset]", String(offset));
+    return `${url.pathname}?${params}`;
+  };
+  const last = total === 0 ? 0 : Math.floor((total - 1) / page.limit) * page.limit;
+  return {
+    self: `${url.pathname}${url.search}`,
+    first: at(0),
+    prev: page.offset > 0 ? at(Math.max(0, Math.min(page.offset - page.limit, last))) : null,
+    next: page.offset + page.limit < total ? at(page.offset + page.limit) : null,
+    last: at(Math.min(last, LIMITS.pageOffset)),
+  };
+}

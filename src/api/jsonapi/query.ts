@@ -1,0 +1,124 @@
+import * as v from "valibot";
+import type { ArticleOrder } from "../../db/articles";
+import { ArticleQuery, type ArticleQueryInput, PageQuery } from "../../domain/inputs";
+import { fieldMessages } from "../validate";
+import { TYPES } from "./document";
+import { errorObject, failure, JsonApiError } from "./errors";
+
+// The query parameters of JSON:API (https://jsonapi.org/format/1.1/#fetching):
+// include, fields[TYPE], sort, page[...] and filter[...]. Each endpoint says
+// which it supports; anything else is a 400 naming the parameter, as the
+// specification requires. Filter and page values are checked by the domain's
+// own rules (ArticleQuery, PageQuery), so the limits and their wording are the
+// ones REST has.
+
+export type QueryRules = {
+  /** The relationship paths this endpoint can include. */
+  include: readonly string[];
+  /** `sort=createdAt` or `-createdAt`. */
+  sort?: boolean;
+  /** `page[limit]` and `page[offset]`. */
+  page?: boolean;
+  /** `filter[tag]`, `filter[author]`, `filter[favorited]`. */
+  filter?: boolean;
+};
+
+export type ParsedQuery = {
+  /** Each asked-for path and its prefixes (`comments.author` asks for `comments` too); null when `include` is absent. */
+  include: Set<string> | null;
+  fields: Map<string, Set<string>>;
+  order: ArticleOrder;
+  /** The page and filters, as the domain reads them (defaults applied). */
+  list: ArticleQueryInput;
+};
+
+const FILTERS = ["tag", "author", "favorited"] as const;
+const PAGE = ["limit", "offset"] as const;
+
+const badParameter = (parameter: string, detail: string) => failure(400, detail, { parameter }, "Invalid query parameter");
+
+const IntegerParam = v.pipe(
+  v.string(),
+  v.regex(/^[+-]?\d{1,16}$/, "must be an integer"),
+  v.transform((text) => Number(text)),
+);
+
+// Query strings turned into numbers, then the domain's rules.
+const ListParams = v.pipe(
+  v.object({
+    limit: v.optional(IntegerParam),
+    offset: v.optional(IntegerParam),
+    tag: v.optional(v.string()),
+    author: v.optional(v.string()),
+    favorited: v.optional(v.string()),
+  }),
+  ArticleQuery,
+);
+const PageParams = v.pipe(v.object({ limit: v.optional(IntegerParam), offset: v.optional(IntegerParam) }), PageQuery);
+
+function parseInclude(value: string, rules: QueryRules, type: string): Set<string> {
+  const include = new Set<string>();
+  if (value === "") return include;
+  for (const path of value.split(",")) {
+    if (!rules.include.includes(path)) {
+      const supported = rules.include.length ? `: it can include ${rules.include.join(", ")}` : "";
+      throw badParameter("include", `"${path}" is not a relationship path this endpoint of ${type} can include${supported}`);
+    }
+    const names = path.split(".");
+    for (let i = 1; i <= names.length; i++) include.add(names.slice(0, i).join("."));
+  }
+  return include;
+}
+
+function parseFields(name: string, type: string, value: string): Set<string> {
+  const fields = (TYPES as Record<string, { attributes: readonly string[]; relationships: readonly string[] }>)[type];
+  if (!fields) throw badParameter(name, `"${type}" is not a resource type (${Object.keys(TYPES).join(", ")})`);
+  const known = [...fields.attributes, ...fields.relationships];
+  const wanted = new Set(value === "" ? [] : value.split(","));
+  for (const field of wanted) {
+    if (!known.includes(field)) {
+      throw badParameter(name, `"${field}" is not a field of ${type}${known.length ? ` (${known.join(", ")})` : ""}`);
+    }
+  }
+  return wanted;
+}
+
+/** Reads and checks the query of a GET on an endpoint whose primary data is of `type`. */
+export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQuery {
+  const parsed: ParsedQuery = { include: null, fields: new Map(), order: "newest", list: v.parse(PageQuery, {}) };
+  const raw: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const [name, value] of url.searchParams) {
+    if (seen.has(name)) throw badParameter(name, `${name} may be given only once`);
+    seen.add(name);
+    const family = /^(\w+)\[([^\]]*)\]$/.exec(name);
+    if (name === "include") {
+      parsed.include = parseInclude(value, rules, type);
+    } else if (family?.[1] === "fields") {
+      parsed.fields.set(family[2] as string, parseFields(name, family[2] as string, value));
+    } else if (name === "sort" && rules.sort) {
+      if (value !== "createdAt" && value !== "-createdAt") {
+        throw badParameter("sort", `sorting by "${value}" is not supported: sort is createdAt (oldest first) or -createdAt`);
+      }
+      parsed.order = value === "createdAt" ? "oldest" : "newest";
+    } else if (family?.[1] === "page" && rules.page && (PAGE as readonly string[]).includes(family[2] as string)) {
+      raw[family[2] as string] = value;
+    } else if (family?.[1] === "filter" && rules.filter && (FILTERS as readonly string[]).includes(family[2] as string)) {
+      raw[family[2] as string] = value;
+    } else {
+      throw badParameter(name, `${name} is not a query parameter this endpoint supports`);
+    }
+  }
+  if (rules.page || rules.filter) parsed.list = listOf(raw, rules.filter ? ListParams : PageParams);
+  return parsed;
+}
+
+function listOf(raw: Record<string, string>, schema: typeof ListParams | typeof PageParams): ArticleQueryInput {
+  const result = v.safeParse(schema, raw, { abortPipeEarly: true });
+  if (result.success) return result.output;
+  const errors = Object.entries(fieldMessages(result.issues)).flatMap(([field, messages]) => {
+    const parameter = (PAGE as readonly string[]).includes(field) ? `page[${field}]` : `filter[${field}]`;
+    return messages.map((message) => errorObject(400, `${parameter} ${message}`, { parameter }, "Invalid query parameter"));
+  });
+  throw new JsonApiError(400, errors);
+}

@@ -1,0 +1,228 @@
+import { env } from "cloudflare:workers";
+import { Lexer, Source, TokenKind } from "graphql";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS, graphqlLimits } from "../src/api/graphql/limits";
+import type { Env } from "../src/env";
+import { call, registerUser, testEnv, unique } from "./support/api";
+import { codes, gql, onlyError } from "./support/graphql";
+
+// What one GraphQL request may ask for: depth, aliases, cost and tokens, each
+// at its bound and one past it; configuration; introspection; and the rate
+// limits that batched mutations count against.
+
+const withVars = (vars: Record<string, string>): Env => ({ ...testEnv, ...vars });
+
+async function expectLimit(reply: Awaited<ReturnType<typeof gql>>, limit: string, max: number, actual?: number) {
+  expect(reply.status).toBe(400);
+  expect(reply.body.data).toBeUndefined();
+  const error = onlyError(reply);
+  expect(error.extensions).toEqual({
+    code: limit === "tokens" ? "GRAPHQL_PARSE_FAILED" : "GRAPHQL_VALIDATION_FAILED",
+    limit,
+    max,
+    ...(actual === undefined ? {} : { actual }),
+  });
+}
+
+const ok = (reply: Awaited<ReturnType<typeof gql>>) => {
+  expect(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();
+  expect(reply.status).toBe(200);
+};
+
+describe("configuration", () => {
+  it("reads the limits from wrangler.toml [vars], with the defaults in code for anything missing or invalid", () => {
+    expect(graphqlLimits(testEnv)).toEqual(DEFAULT_LIMITS);
+    expect(DEFAULT_LIMITS).toEqual({ maxDepth: 10, maxAliases: 15, maxCost: 1500, maxTokens: 2000, introspection: true });
+    const { GRAPHQL_MAX_DEPTH: _d, GRAPHQL_MAX_COST: _c, ...without } = env as unknown as Record<string, string>;
+    expect(graphqlLimits(without as unknown as Env)).toEqual(DEFAULT_LIMITS);
+    expect(
+      graphqlLimits(
+        withVars({
+          GRAPHQL_MAX_DEPTH: "4",
+          GRAPHQL_MAX_ALIASES: "0",
+          GRAPHQL_MAX_COST: "lots",
+          GRAPHQL_MAX_TOKENS: "-5",
+          GRAPHQL_INTROSPECTION: "off",
+        }),
+      ),
+    ).toEqual({ ...DEFAULT_LIMITS, maxDepth: 4, introspection: false });
+  });
+});
+
+describe("depth", () => {
+  // articles 1, edges 2, node 3, author 4, articles 5, edges 6, node 7, author 8, articles 9, totalCount 10
+  const ten =
+    "{ articles(first: 1) { edges { node { author { articles(first: 1) { edges { node { author { articles(first: 1) { totalCount } } } } } } } } } }";
+  const eleven = ten.replace("{ totalCount }", "{ pageInfo { hasNextPage } }");
+
+  it("allows the maximum depth (10) and refuses one more", async () => {
+    ok(await gql(ten));
+    await expectLimit(await gql(eleven), "depth", 10, 11);
+  });
+
+  it("counts through fragments and honours GRAPHQL_MAX_DEPTH", async () => {
+    const limited = withVars({ GRAPHQL_MAX_DEPTH: "3" });
+    ok(await gql("{ articles { edges { cursor } } }", { env: limited }));
+    ok(
+      await gql("{ ...A } fragment A on Query { articles { ...B } } fragment B on ArticleConnection { edges { cursor } }", {
+        env: limited,
+      }),
+    );
+    await expectLimit(await gql("{ articles { edges { node { slug } } } }", { env: limited }), "depth", 3, 4);
+    await expectLimit(
+      await gql(
+        "{ ...A } fragment A on Query { articles { ...B } } fragment B on ArticleConnection { edges { node { slug } } }",
+        {
+          env: limited,
+        },
+      ),
+      "depth",
+      3,
+      4,
+    );
+  });
+});
+
+describe("aliases", () => {
+  const aliased = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `t${i}: __typename`).join(" ")} }`;
+
+  it("allows the maximum number of aliases (15) and refuses one more", async () => {
+    ok(await gql(aliased(15)));
+    await expectLimit(await gql(aliased(16)), "aliases", 15, 16);
+  });
+
+  it("counts aliases in fragments each time they are spread, and honours GRAPHQL_MAX_ALIASES", async () => {
+    const fragment = "fragment F on Query { a: __typename b: __typename c: __typename }";
+    const limited = withVars({ GRAPHQL_MAX_ALIASES: "6" });
+    ok(await gql(`{ ...F ... { ...F } } ${fragment}`, { env: limited }));
+    await expectLimit(await gql(`{ ...F ... { ...F } x: __typename } ${fragment}`, { env: limited }), "aliases", 6, 7);
+  });
+});
+
+describe("cost", () => {
+  const canonical = "{ articles(first: 20) { edges { node { author { username } comments { body author { username } } } } } }";
+
+  it("prices the nested list query at 262, allows it at that bound and refuses one more", async () => {
+    const atBound = withVars({ GRAPHQL_MAX_COST: "262" });
+    ok(await gql(canonical, { env: atBound }));
+    await expectLimit(await gql(canonical.replace("{ articles", "{ tags articles"), { env: atBound }), "cost", 262, 263);
+  });
+
+  it("multiplies by the page size asked for, literally or in a variable", async () => {
+    const query =
+      "query($n: Int) { articles(first: $n) { edges { node { author { username } comments { author { username } } } } } }";
+    const limited = withVars({ GRAPHQL_MAX_COST: "262" });
+    ok(await gql(query, { env: limited, variables: { n: 20 } }));
+    ok(await gql(query, { env: limited }));
+    await expectLimit(await gql(query, { env: limited, variables: { n: 21 } }), "cost", 262, 275);
+    // The default limit allows the largest page of the nested query, and refuses nesting pages in pages.
+    ok(await gql(canonical.replace("first: 20", "first: 100")));
+    const nested = "{ articles(first: 100) { edges { node { author { articles(first: 100) { edges { node { slug } } } } } } } }";
+    await expectLimit(await gql(nested), "cost", 1500, 10402);
+  });
+
+  it("prices each mutation at 10", async () => {
+    const user = await registerUser();
+    const limited = withVars({ GRAPHQL_MAX_COST: "20" });
+    const follow = (alias: string) => `${alias}: followUser(username: "${unique("nobody")}") { username }`;
+    const two = await gql(`mutation { ${follow("a")} ${follow("b")} }`, { env: limited, token: user.token });
+    expect(codes(two)).toEqual(["NOT_FOUND", "NOT_FOUND"]);
+    await expectLimit(
+      await gql(`mutation { ${follow("a")} ${follow("b")} ${follow("c")} }`, { env: limited, token: user.token }),
+      "cost",
+      20,
+      30,
+    );
+  });
+});
+
+describe("tokens", () => {
+  /** Lexical tokens of a document, as the parser counts them. */
+  const count = (document: string) => {
+    const lexer = new Lexer(new Source(document));
+    let n = 0;
+    while (lexer.advance().kind !== TokenKind.EOF) n++;
+    return n;
+  };
+  // A mutation with a long list literal: each string is one token.
+  const withTokens = (n: number) => {
+    const document = (k: number) =>
+      `mutation { createArticle(input: { title: "t", description: "d", body: "b", tagList: [${' "x"'.repeat(k)}] }) { slug } }`;
+    const query = document(n - count(document(0)));
+    expect(count(query)).toBe(n);
+    return query;
+  };
+
+  it("allows the maximum number of tokens (2000) and stops parsing at one more", async () => {
+    // Parsed, validated and run (refused by the domain: no token).
+    const atBound = await gql(withTokens(2000));
+    expect([atBound.status, codes(atBound)]).toEqual([200, ["UNAUTHENTICATED"]]);
+    await expectLimit(await gql(withTokens(2001)), "tokens", 2000);
+  });
+
+  it("honours GRAPHQL_MAX_TOKENS, in both media types", async () => {
+    const limited = withVars({ GRAPHQL_MAX_TOKENS: "3" });
+    ok(await gql("{ tags }", { env: limited }));
+    await expectLimit(await gql("{ tags tags }", { env: limited }), "tokens", 3);
+    const legacy = await gql("{ tags tags }", { env: limited, accept: "application/json" });
+    expect([legacy.status, codes(legacy)]).toEqual([200, ["GRAPHQL_PARSE_FAILED"]]);
+  });
+});
+
+describe("introspection", () => {
+  it("is on by default", async () => {
+    ok(await gql("{ __schema { queryType { name } } }"));
+  });
+
+  it("is refused, with no suggestions and no published SDL, when GRAPHQL_INTROSPECTION is false", async () => {
+    const off = withVars({ GRAPHQL_INTROSPECTION: "false" });
+    const refused = await gql("{ __schema { queryType { name } } }", { env: off });
+    expect(refused.status).toBe(400);
+    expect(new Set(codes(refused))).toEqual(new Set(["GRAPHQL_VALIDATION_FAILED"]));
+    expect((await gql('{ __type(name: "Article") { name } }', { env: off })).status).toBe(400);
+    const typo = await gql("{ tag }", { env: off });
+    expect(onlyError(typo).message).not.toContain("Did you mean");
+    expect(onlyError(await gql("{ tag }")).message).toContain("Did you mean");
+    ok(await gql("{ __typename }", { env: off }));
+    expect((await call("GET", "/graphql/schema.graphql", { env: off })).status).toBe(404);
+  });
+});
+
+describe("rate limits", () => {
+  const tight = (binding: "AUTH_ACCOUNT_LIMITER" | "WRITE_CLIENT_LIMITER"): Env => ({
+    ...testEnv,
+    [binding]: env.TEST_TIGHT_LIMITER,
+  });
+  const from = () => ({ "CF-Connecting-IP": `198.51.100.${Math.floor(Math.random() * 250) + 1}-${unique("c")}` });
+
+  it("counts every `login` alias against the login limits: past the limit, RATE_LIMITED with Retry-After", async () => {
+    const user = await registerUser();
+    const attempts = Array.from(
+      { length: 5 },
+      (_, i) =>
+        `l${i}: login(input: { email: "${user.email}", password: "${i < 4 ? "wrong password" : user.password}" }) { username }`,
+    );
+    const reply = await gql(`mutation { ${attempts.join(" ")} }`, { env: tight("AUTH_ACCOUNT_LIMITER"), headers: from() });
+    expect(reply.status).toBe(200);
+    // The tight test limiter allows 3 a minute; the right password comes too late.
+    expect(codes(reply)).toEqual(["UNAUTHENTICATED", "UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED", "RATE_LIMITED"]);
+    expect(reply.body.data).toEqual({ l0: null, l1: null, l2: null, l3: null, l4: null });
+    expect(reply.headers.get("retry-after")).toBe("60");
+    expect(reply.body.errors?.[3]?.message).toBe("too many attempts, please wait a minute and retry");
+  });
+
+  it("counts each mutation against the per-client write limit, and queries not at all", async () => {
+    const user = await registerUser();
+    const limited = tight("WRITE_CLIENT_LIMITER");
+    const client = from();
+    for (let i = 0; i < 5; i++) ok(await gql("{ tags }", { env: limited, headers: client, token: user.token }));
+    const bio = (alias: string) => `${alias}: updateUser(input: { bio: "${alias}" }) { bio }`;
+    const reply = await gql(`mutation { ${bio("a")} ${bio("b")} ${bio("c")} ${bio("d")} }`, {
+      env: limited,
+      headers: client,
+      token: user.token,
+    });
+    expect(reply.body.data).toEqual({ a: { bio: "a" }, b: { bio: "b" }, c: { bio: "c" }, d: null });
+    expect(codes(reply)).toEqual(["RATE_LIMITED"]);
+  });
+});

@@ -1,0 +1,299 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, createArticle, registerUser, unique } from "./support/api";
+import { jsonOfXml, reader } from "./support/xml";
+
+// The XML representation of every REST route: each answer is read back with an
+// independent parser and compared with its JSON twin; every write is also sent
+// as XML; hostile XML is refused before parsing and changes nothing.
+
+const XML = { Accept: "application/xml" };
+const XML_BODY = { "Content-Type": "application/xml", Accept: "application/xml" };
+
+async function bothWays(method: string, path: string, token?: string) {
+  const json = await call(method, path, { token: token ?? null });
+  const xml = await call(method, path, { token: token ?? null, headers: XML });
+  expect(xml.status, path).toBe(json.status);
+  expect(xml.headers.get("content-type"), path).toBe("application/xml; charset=utf-8");
+  expect(xml.headers.get("vary"), path).toContain("Accept");
+  expect(jsonOfXml(xml.text), path).toEqual(json.body);
+  return { json, xml };
+}
+
+async function count(sql: string, ...values: unknown[]): Promise<number> {
+  return (
+    (
+      await env.DB.prepare(sql)
+        .bind(...values)
+        .first<{ n: number }>()
+    )?.n ?? 0
+  );
+}
+
+async function scene() {
+  const author = await registerUser();
+  const reader = await registerUser();
+  await call("PUT", "/api/user", { token: author.token, body: { user: { bio: 'Writes <b>"bold"</b> & more' } } });
+  const article = await createArticle(author, { title: unique("Ünïcode & <xml> "), tagList: ["x&y", "日本"] });
+  await call("POST", `/api/articles/${article.slug}/comments`, { token: reader.token, body: { comment: { body: "a < b > c" } } });
+  await call("POST", `/api/articles/${article.slug}/favorite`, { token: reader.token });
+  await call("POST", `/api/profiles/${author.username}/follow`, { token: reader.token });
+  return { author, reader, article };
+}
+
+describe("every REST read as XML carries the same data as its JSON twin", () => {
+  it("for lists, articles, comments, profiles, tags, the feed and the current user", async () => {
+    const { author, reader, article } = await scene();
+    await bothWays("GET", "/api/articles");
+    await bothWays("GET", `/api/articles?author=${author.username}&limit=1`, reader.token);
+    await bothWays("GET", "/api/articles/feed", reader.token);
+    await bothWays("GET", `/api/articles/${article.slug}`);
+    await bothWays("GET", `/api/articles/${article.slug}`, reader.token);
+    await bothWays("GET", `/api/articles/${article.slug}/comments`, reader.token);
+    await bothWays("GET", `/api/profiles/${author.username}`, reader.token);
+    await bothWays("GET", "/api/tags");
+    await bothWays("GET", "/api/user", reader.token);
+  });
+
+  it("escapes text and marks nulls with xsi:nil", async () => {
+    const { author, article } = await scene();
+    const { xml } = await bothWays("GET", `/api/articles/${article.slug}`);
+    expect(xml.text).toContain('xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"');
+    expect(xml.text).toContain("<tag>x&amp;y</tag>");
+    expect(xml.text).toContain('<image xsi:nil="true"/>');
+    expect(xml.text).toContain('<bio>Writes &lt;b&gt;"bold"&lt;/b&gt; &amp; more</bio>');
+    expect(xml.text).not.toContain("<b>");
+    const profile = await call("GET", `/api/profiles/${author.username}`, { headers: XML });
+    expect(profile.text).toMatch(/<profile xmlns:xsi="[^"]+"><username>/);
+  });
+
+  it("replaces characters XML 1.0 cannot carry instead of sending a broken document", async () => {
+    const user = await registerUser();
+    const article = await createArticle(user, { body: "bell \u0007 and form feed \u000c" });
+    const xml = await call("GET", `/api/articles/${article.slug}`, { headers: XML });
+    expect(xml.text).toContain("<body>bell \uFFFD and form feed \uFFFD</body>");
+    expect(() => reader.parse(xml.text)).not.toThrow();
+  });
+
+  it("serves cached answers as XML too, with an ETag of their own and 304 on it", async () => {
+    const { article } = await scene();
+    const path = `/api/articles/${article.slug}`;
+    const json = await call("GET", path);
+    await call("GET", path, { headers: XML });
+    const xml = await call("GET", path, { headers: XML });
+    expect(xml.headers.get("server-timing")).toContain("cache;desc=hit");
+    expect(xml.headers.get("content-type")).toBe("application/xml; charset=utf-8");
+    const etag = xml.headers.get("etag");
+    expect(etag).toMatch(/-xml"$/);
+    expect(etag).not.toBe(json.headers.get("etag"));
+    const revalidated = await call("GET", path, { headers: { ...XML, "If-None-Match": etag! } });
+    expect(revalidated.status).toBe(304);
+    const jsonWithXmlTag = await call("GET", path, { headers: { "If-None-Match": etag! } });
+    expect(jsonWithXmlTag.status).toBe(200);
+  });
+});
+
+describe("errors in XML", () => {
+  it("carry the same statuses and field messages as JSON", async () => {
+    const { author, reader, article } = await scene();
+    const cases: [string, string, { token?: string; rawBody?: string }][] = [
+      ["GET", "/api/user", {}],
+      ["GET", "/api/articles/no-such-article", {}],
+      ["GET", "/api/articles?limit=0", {}],
+      ["PUT", `/api/articles/${article.slug}`, { token: reader.token, rawBody: "<article><body>x</body></article>" }],
+      ["DELETE", `/api/articles/${article.slug}`, { token: reader.token }],
+      ["POST", "/api/users", { rawBody: "<user><username>has space</username><email>no</email><password>x</password></user>" }],
+      ["POST", "/api/users/login", { rawBody: `<user><email>${author.email}</email><password>wrong password</password></user>` }],
+    ];
+    for (const [method, path, { token, rawBody }] of cases) {
+      const headers: Record<string, string> = rawBody ? { "Content-Type": "application/xml" } : {};
+      const jsonBody = rawBody ? jsonOfXmlBody(rawBody) : undefined;
+      const json = await call(method, path, { token: token ?? null, ...(jsonBody ? { body: jsonBody } : {}) });
+      const xml = await call(method, path, { token: token ?? null, rawBody, headers: { ...headers, Accept: "application/xml" } });
+      expect(xml.status, `${method} ${path}`).toBe(json.status);
+      expect(xml.status).toBeGreaterThanOrEqual(400);
+      expect(xml.headers.get("content-type")).toBe("application/xml; charset=utf-8");
+      expect(jsonOfXml(xml.text), `${method} ${path}`).toEqual(json.body);
+    }
+  });
+});
+
+/** The JSON twin of a simple XML request body (flat fields under one root). */
+function jsonOfXmlBody(xml: string): unknown {
+  const document = reader.parse(xml) as Record<string, Record<string, string>>;
+  const [root, fields] = Object.entries(document)[0] ?? [];
+  return { [root ?? ""]: fields };
+}
+
+describe("writes with XML bodies", () => {
+  it("register, log in, update the user, create and update an article, comment: same results as JSON", async () => {
+    const name = unique("xmluser");
+    const registered = await call("POST", "/api/users", {
+      rawBody: `<?xml version="1.0" encoding="UTF-8"?><user><username>${name}</username><email>${name}@example.com</email><password>password123</password></user>`,
+      headers: XML_BODY,
+    });
+    expect(registered.status).toBe(201);
+    const user = (jsonOfXml(registered.text) as { user: { token: string; username: string } }).user;
+    expect(user.username).toBe(name);
+
+    const login = await call("POST", "/api/users/login", {
+      rawBody: `<user><email>${name.toUpperCase()}@EXAMPLE.COM</email><password>password123</password></user>`,
+      headers: { "Content-Type": "text/xml; charset=utf-8" },
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.user.username).toBe(name);
+
+    const updated = await call("PUT", "/api/user", {
+      token: user.token,
+      rawBody: `<user xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><bio>Hi &amp; welcome</bio><image xsi:nil="true"/></user>`,
+      headers: { "Content-Type": "application/xml" },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body.user).toMatchObject({ bio: "Hi & welcome", image: null });
+
+    const title = unique("XML & friends ");
+    const created = await call("POST", "/api/articles", {
+      token: user.token,
+      rawBody: `<article><title>${title.replace("&", "&amp;")}</title><description>d</description><body><![CDATA[<p>raw</p>]]></body><tagList><tag>solo</tag></tagList></article>`,
+      headers: { "Content-Type": "application/xml" },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.article).toMatchObject({ title, body: "<p>raw</p>", tagList: ["solo"] });
+
+    const slug = created.body.article.slug as string;
+    const cleared = await call("PUT", `/api/articles/${slug}`, {
+      token: user.token,
+      rawBody: "<article><tagList/></article>",
+      headers: { "Content-Type": "application/xml" },
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.article.tagList).toEqual([]);
+
+    const comment = await call("POST", `/api/articles/${slug}/comments`, {
+      token: user.token,
+      rawBody: "<comment><body>First &lt;3</body></comment>",
+      headers: XML_BODY,
+    });
+    expect(comment.status).toBe(200);
+    expect((jsonOfXml(comment.text) as { comment: { body: string } }).comment.body).toBe("First <3");
+  });
+
+  it("validates XML bodies with the same schemas and messages as JSON", async () => {
+    const user = await registerUser();
+    const xml = await call("POST", "/api/articles", {
+      token: user.token,
+      rawBody: "<article><title>  </title><tagList><tag/></tagList></article>",
+      headers: { "Content-Type": "application/xml" },
+    });
+    const json = await call("POST", "/api/articles", { token: user.token, body: { article: { title: "  ", tagList: [""] } } });
+    expect(xml.status).toBe(422);
+    expect(xml.body).toEqual(json.body);
+    const wrongRoot = await call("POST", "/api/articles", {
+      token: user.token,
+      rawBody: "<user><title>t</title></user>",
+      headers: { "Content-Type": "application/xml" },
+    });
+    expect(wrongRoot.status).toBe(422);
+    expect(wrongRoot.body).toEqual({ errors: { article: ["is required"] } });
+  });
+});
+
+describe("hostile XML", () => {
+  const bodies: [string, string][] = [
+    ["an internal entity", '<!DOCTYPE article [<!ENTITY t "title">]><article><title>&t;</title></article>'],
+    [
+      "billion laughs",
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><article><title>&lol2;</title></article>',
+    ],
+    [
+      "an external entity",
+      '<!DOCTYPE article [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><article><title>&xxe;</title></article>',
+    ],
+    ["an external DTD", '<!DOCTYPE article SYSTEM "http://example.com/evil.dtd"><article><title>t</title></article>'],
+    ["a parameter entity", '<!DOCTYPE a [<!ENTITY % p SYSTEM "http://example.com/p">%p;]><article/>'],
+    ["a lower-case doctype", "<!doctype article><article><title>t</title></article>"],
+  ];
+
+  for (const [name, rawBody] of bodies) {
+    it(`refuses ${name} with 400 before parsing, storing nothing`, async () => {
+      const user = await registerUser();
+      const before = await count("SELECT count(*) AS n FROM articles");
+      const reply = await call("POST", "/api/articles", { token: user.token, rawBody, headers: XML_BODY });
+      expect(reply.status).toBe(400);
+      expect(jsonOfXml(reply.text)).toEqual({
+        errors: { body: ["XML bodies may not contain a DOCTYPE or entity declarations"] },
+      });
+      expect(reply.text).not.toContain("root:");
+      expect(await count("SELECT count(*) AS n FROM articles")).toBe(before);
+    });
+  }
+
+  it("answers 400 for malformed XML and 413 for an XML body over 1 MiB", async () => {
+    const user = await registerUser();
+    for (const rawBody of [
+      "<article><title>t</article>",
+      "<article>",
+      "<a/><b/>",
+      "not xml at all",
+      "<article><title>t</title></article><!-- -->x",
+    ]) {
+      const reply = await call("POST", "/api/articles", { token: user.token, rawBody, headers: XML_BODY });
+      expect(reply.status, rawBody).toBe(400);
+      expect(jsonOfXml(reply.text)).toEqual({ errors: { body: ["request body is not valid XML"] } });
+    }
+    const huge = `<article><title>t</title><description>d</description><body>${"x".repeat(1024 * 1024)}</body></article>`;
+    const big = await call("POST", "/api/articles", { token: user.token, rawBody: huge, headers: XML_BODY });
+    expect(big.status).toBe(413);
+  });
+
+  it("decodes character references but never expands past the body cap", async () => {
+    const user = await registerUser();
+    const refs = "&#60;".repeat(50_000);
+    const reply = await call("POST", "/api/articles", {
+      token: user.token,
+      rawBody: `<article><title>t</title><description>d</description><body>${refs}</body></article>`,
+      headers: XML_BODY,
+    });
+    expect(reply.status).toBe(201);
+    expect((jsonOfXml(reply.text) as { article: { body: string } }).article.body).toBe("<".repeat(50_000));
+  });
+});
+
+describe("content negotiation", () => {
+  const typeFor = async (accept: string) => {
+    const reply = await call("GET", "/api/tags", { headers: { Accept: accept } });
+    return reply.status === 406 ? 406 : reply.headers.get("content-type");
+  };
+
+  it("follows q-values and specificity, defaults to JSON and answers 406 when nothing fits", async () => {
+    const json = "application/json; charset=utf-8";
+    const xml = "application/xml; charset=utf-8";
+    const cases: [string, string | number][] = [
+      ["", json],
+      ["*/*", json],
+      ["application/*", json],
+      ["application/xml", xml],
+      ["text/xml", xml],
+      ["text/*", xml],
+      ["application/json, application/xml", json],
+      ["application/xml, application/json", xml],
+      ["application/xml;q=0.9, application/json;q=0.5", xml],
+      ["application/xml;q=0.4, application/json;q=0.5", json],
+      ["application/xml, */*;q=0.1", xml],
+      ["application/json;q=0, */*", xml],
+      ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", xml],
+      ["text/html", 406],
+      ["image/png, text/plain;q=0.5", 406],
+      ["application/xml;q=0, application/json;q=0", 406],
+    ];
+    for (const [accept, expected] of cases) expect(await typeFor(accept), accept).toBe(expected);
+  });
+
+  it("says Vary: Accept, and answers 406 in JSON with the field shape", async () => {
+    const reply = await call("GET", "/api/tags", { headers: { Accept: "text/html" } });
+    expect(reply.status).toBe(406);
+    expect(reply.body).toEqual({ errors: { body: ["this API answers in application/json or application/xml"] } });
+    expect(reply.headers.get("vary")).toContain("Accept");
+    expect((await call("GET", "/api/tags")).headers.get("vary")).toContain("Accept");
+  });
+});

@@ -329,10 +329,116 @@ describe("GET /openapi.json", () => {
     expect([...documented].sort()).toEqual([...served].sort());
   });
 
+  it("documents exactly the JSON:API routes the Worker serves", () => {
+    const served = new Set(
+      app.routes
+        .filter(
+          (route) =>
+            ["GET", "POST", "PATCH", "DELETE"].includes(route.method) &&
+            (route.path === "/jsonapi" || route.path.startsWith("/jsonapi/")),
+        )
+        .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`),
+    );
+    expect(served.size).toBeGreaterThan(15);
+    const documented = new Set(
+      Object.entries<Json>(doc.paths)
+        .filter(([path]) => path === "/jsonapi" || path.startsWith("/jsonapi/"))
+        .flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`)),
+    );
+    expect([...documented].sort()).toEqual([...served].sort());
+  });
+
+  it("documents every JSON:API operation in its media type, with its errors, parameters and auth", () => {
+    expect(doc.tags.map((tag: Json) => tag.name)).toContain("JSON:API");
+    const error = resolve(doc.components.schemas.JsonApiError);
+    expect(error.required).toEqual(expect.arrayContaining(["status", "code", "title", "detail"]));
+    expect(error.properties.status.type).toBe("string");
+    expect(error.properties.source.properties.pointer).toBeDefined();
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      if (path !== "/jsonapi" && !path.startsWith("/jsonapi/")) continue;
+      for (const [method, operation] of Object.entries<Json>(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        expect(operation.tags, name).toEqual(["JSON:API"]);
+        for (const [status, answer] of Object.entries<Json>(operation.responses)) {
+          const response = resolve(answer);
+          if (status === "204" || status === "304") {
+            expect(response.content, `${name} ${status}`).toBeUndefined();
+            continue;
+          }
+          expect(Object.keys(response.content ?? {}), `${name} ${status}`).toEqual(["application/vnd.api+json"]);
+          if (Number(status) >= 400) {
+            expect(response.content["application/vnd.api+json"].schema.$ref, `${name} ${status}`).toBe(
+              "#/components/schemas/JsonApiErrors",
+            );
+          }
+        }
+        for (const status of ["400", "401", "406", "503"]) expect(operation.responses[status], `${name} ${status}`).toBeDefined();
+        if (operation.requestBody) {
+          expect(Object.keys(operation.requestBody.content), name).toEqual(["application/vnd.api+json"]);
+          for (const status of ["413", "415"]) expect(operation.responses[status], `${name} ${status}`).toBeDefined();
+        }
+        for (const placeholder of path.match(/\{\w+\}/g) ?? []) {
+          const parameters = (operation.parameters ?? []).map((p: Json) => resolve(p));
+          expect(
+            parameters.some((p: Json) => p.in === "path" && `{${p.name}}` === placeholder && p.required),
+            `${name} ${placeholder}`,
+          ).toBe(true);
+        }
+      }
+    }
+    const list = doc.paths["/jsonapi/articles"].get;
+    const names = list.parameters.map((p: Json) => resolve(p).name);
+    for (const parameter of [
+      "include",
+      "fields[articles]",
+      "sort",
+      "filter[tag]",
+      "filter[author]",
+      "filter[favorited]",
+      "page[limit]",
+      "page[offset]",
+    ])
+      expect(names).toContain(parameter);
+    const create = doc.paths["/jsonapi/articles"].post;
+    expect(create.security).toEqual([{ Token: [] }, { Bearer: [] }]);
+    expect(Object.keys(create.responses)).toEqual(
+      expect.arrayContaining(["201", "400", "401", "403", "406", "409", "413", "415", "422", "429", "503"]),
+    );
+    expect(doc.paths["/jsonapi/tags"].get.security).toBeUndefined();
+  });
+
+  it("documents the GraphQL transport: POST and GET /graphql and the SDL", () => {
+    expect(doc.tags.map((tag: Json) => tag.name)).toContain("GraphQL");
+    const served = new Set(
+      app.routes.filter((route) => route.path === "/graphql" || route.path.startsWith("/graphql/")).map((route) => route.path),
+    );
+    for (const path of served) expect(doc.paths[path], path).toBeDefined();
+    const post = doc.paths["/graphql"]?.post;
+    expect(post?.tags).toEqual(["GraphQL"]);
+    const request = resolve(post.requestBody.content["application/json"].schema);
+    expect(request.required).toEqual(["query"]);
+    expect(Object.keys(request.properties).sort()).toEqual(["extensions", "operationName", "query", "variables"]);
+    expect(Object.keys(post.responses).sort()).toEqual(["200", "400", "401", "405", "406", "413", "415"]);
+    for (const answer of Object.values<Json>(post.responses)) {
+      const content = resolve(answer).content;
+      expect(Object.keys(content)).toEqual(["application/graphql-response+json", "application/json"]);
+      const result = resolve(content["application/json"].schema);
+      expect(Object.keys(result.properties)).toEqual(expect.arrayContaining(["data", "errors"]));
+    }
+    expect(post.description).toContain("GRAPHQL_MAX_COST");
+    const get = doc.paths["/graphql"]?.get;
+    expect(get?.parameters.map((p: Json) => p.name)).toEqual(expect.arrayContaining(["query", "operationName", "variables"]));
+    expect(get.responses[200].content["text/html"]).toBeDefined();
+    expect(get.responses[405]).toBeDefined();
+    const sdl = doc.paths["/graphql/schema.graphql"]?.get;
+    expect(sdl?.responses[200].content["text/plain"]).toBeDefined();
+  });
+
   it("has request examples that the request schemas accept", () => {
     for (const item of Object.values<Json>(doc.paths)) {
       for (const operation of Object.values<Json>(item)) {
-        const media = operation.requestBody?.content?.["application/json"];
+        const content = operation.requestBody?.content ?? {};
+        const media = content["application/json"] ?? content["application/vnd.api+json"];
         if (!media) continue;
         expect(media.example, operation.operationId).toBeDefined();
         const result = validatorFor(media.schema).validate(media.example);
@@ -413,6 +519,9 @@ function findOperation(method: string, path: string): { template: string; operat
 
 const checked = new Map<string, Set<number>>();
 
+/** Answers whose bodies are JSON, validated against their documented schema. */
+const JSON_MEDIA_TYPES = ["application/json", "application/graphql-response+json", "application/vnd.api+json"];
+
 /** Fails unless the answer's status, media type and body are what the document says. */
 function expectDocumented(method: string, path: string, reply: Reply) {
   const { template, operation } = findOperation(method, path);
@@ -429,7 +538,7 @@ function expectDocumented(method: string, path: string, reply: Reply) {
   } else {
     const media = response.content?.[mediaType ?? ""];
     expect(media, `${name}: ${mediaType} is documented`).toBeDefined();
-    if (mediaType === "application/json") {
+    if (mediaType && JSON_MEDIA_TYPES.includes(mediaType)) {
       const result = validatorFor(media.schema).validate(JSON.parse(reply.text));
       expect(
         result.errors.map((e) => `${e.instanceLocation} ${e.error}`),
@@ -593,6 +702,90 @@ describe("real answers match the document", () => {
     expect(operations.filter((operation) => !checked.has(operation))).toEqual([]);
   });
 
+  it("JSON:API: documents, errors and empty answers", async () => {
+    const api = { "Content-Type": "application/vnd.api+json" };
+    expect((await documented("GET", "/jsonapi")).status).toBe(200);
+    const name = unique("jdoc");
+    const registered = await documented("POST", "/jsonapi/users", {
+      headers: api,
+      body: { data: { type: "users", attributes: { username: name, email: `${name}@example.com`, password: "correct horse" } } },
+    });
+    expect(registered.status).toBe(201);
+    const token: string = registered.body.meta.token;
+    const created = await documented("POST", "/jsonapi/articles?include=author,tags", {
+      token,
+      headers: api,
+      body: {
+        data: {
+          type: "articles",
+          attributes: { title: unique("JSON:API doc "), description: "d", body: "b" },
+          relationships: { tags: { data: [{ type: "tags", id: "jsonapi-docs" }] } },
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.data.id;
+    expect((await documented("GET", `/jsonapi/articles/${id}?include=author,tags,comments.author`)).status).toBe(200);
+    expect(
+      (await documented("GET", "/jsonapi/articles?filter[tag]=jsonapi-docs&page[limit]=5&fields[articles]=title")).status,
+    ).toBe(200);
+    expect((await documented("GET", "/jsonapi/articles?page[limit]=1000")).status).toBe(400);
+    expect((await documented("GET", "/jsonapi/articles/999999999")).status).toBe(404);
+    expect((await documented("GET", "/jsonapi/users/me", { token })).status).toBe(200);
+    expect((await documented("GET", "/jsonapi/feed")).status).toBe(401);
+    expect((await documented("GET", "/jsonapi/tags", { headers: { Accept: "text/html" } })).status).toBe(406);
+    expect(
+      (await documented("PATCH", `/jsonapi/articles/${id}`, { token, body: { data: { type: "articles", id } } })).status,
+    ).toBe(415);
+    const comment = await documented("POST", "/jsonapi/comments", {
+      token,
+      headers: api,
+      body: {
+        data: { type: "comments", attributes: { body: "Nice" }, relationships: { article: { data: { type: "articles", id } } } },
+      },
+    });
+    expect(comment.status).toBe(201);
+    expect((await documented("GET", `/jsonapi/articles/${id}/comments?include=author`)).status).toBe(200);
+    expect((await documented("GET", `/jsonapi/comments/${comment.body.data.id}`)).status).toBe(200);
+    expect(
+      (
+        await documented("POST", "/jsonapi/users/me/relationships/favorites", {
+          token,
+          headers: api,
+          body: { data: [{ type: "articles", id }] },
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await documented("PATCH", `/jsonapi/articles/${id}`, {
+          token,
+          headers: api,
+          body: { data: { type: "articles", id, attributes: { title: "" } } },
+        })
+      ).status,
+    ).toBe(422);
+    expect((await documented("DELETE", `/jsonapi/articles/${id}`, { token })).status).toBe(204);
+  });
+
+  it("GraphQL: results, request errors and the SDL", async () => {
+    const ok = await documented("POST", "/graphql", { body: { query: "{ tags }" } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toMatch(/^application\/graphql-response\+json/);
+    const legacy = await documented("POST", "/graphql", { body: { query: "{ tags }" }, headers: { Accept: "application/json" } });
+    expect(legacy.headers.get("content-type")).toMatch(/^application\/json/);
+    expect((await documented("POST", "/graphql", { body: { query: "{ tags" } })).status).toBe(400);
+    expect((await documented("POST", "/graphql", { body: { query: "{ me { username } }" }, token: "not.a.token" })).status).toBe(
+      401,
+    );
+    expect((await documented("GET", `/graphql?query=${encodeURIComponent("{ tags }")}`)).status).toBe(200);
+    expect(
+      (await documented("GET", `/graphql?query=${encodeURIComponent('mutation { unfavoriteArticle(slug: "x") { slug } }')}`))
+        .status,
+    ).toBe(405);
+    expect((await documented("GET", "/graphql/schema.graphql")).status).toBe(200);
+  });
+
   it("GET /health, GET / (JSON) and GET /openapi.json", async () => {
     const health = await documented("GET", "/health");
     expect(health.status).toBe(200);
@@ -603,7 +796,15 @@ describe("real answers match the document", () => {
     expect(failing.status).toBe(503);
     expect(failing.body).toMatchObject({ status: "degraded", d1: "error", kv: "ok" });
     const landing = await documented("GET", "/", { headers: { Accept: "application/json" } });
-    expect(landing.body.links).toMatchObject({ docs: "/docs", openapi: "/openapi.json", health: "/health" });
+    expect(landing.body.links).toMatchObject({
+      api: "/api",
+      graphql: "/graphql",
+      jsonapi: "/jsonapi",
+      docs: "/docs",
+      openapi: "/openapi.json",
+      health: "/health",
+    });
+    expect(landing.body.coming).toEqual({});
     await documented("GET", "/openapi.json");
   });
 });
@@ -616,10 +817,11 @@ describe("the HTML pages", () => {
     expect(reply.headers.get("vary")).toContain("Accept");
     for (const href of ["/docs", "/openapi.json", "/health"]) expect(reply.text).toContain(`href="${href}"`);
     expect(reply.text).toContain("D1: ok, KV: ok");
-    // Not shipped yet: named, marked as coming, not linked.
-    expect(reply.text).not.toContain('href="/graphql"');
-    expect(reply.text).not.toContain('href="/jsonapi"');
-    expect(reply.text).toMatch(/GraphQL[^<]*<code>\/graphql<\/code> <span class="badge">coming/);
+    // Shipped: linked, and nothing is marked as coming any more.
+    expect(reply.text).toMatch(/<a href="\/graphql">GraphQL[^<]*<\/a> <code>\/graphql<\/code>/);
+    expect(reply.text).toMatch(/<a href="\/jsonapi">JSON:API[^<]*<\/a> <code>\/jsonapi<\/code>/);
+    expect(reply.text).not.toContain('class="coming"');
+    expect(reply.text).not.toContain('class="badge"');
     const csp = reply.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("style-src 'self'");

@@ -1,4 +1,6 @@
 import { WORKER_VERSION } from "../service/version";
+import { GRAPHQL_PATH, graphqlSection } from "./graphql";
+import { JSONAPI_BASE, jsonApiSection } from "./jsonapi";
 import { REST_BASE, restSection } from "./rest";
 import { serviceSection } from "./service";
 import type { Section } from "./types";
@@ -11,12 +13,14 @@ const DESCRIPTION = `The [RealWorld](https://github.com/gothinkster/realworld) "
 
 **Authentication.** Register (\`POST ${REST_BASE}/users\`) or log in (\`POST ${REST_BASE}/users/login\`), then send the token as \`Authorization: Token <jwt>\` (\`Bearer <jwt>\` is accepted too). In the interactive reference, use **Authorize**. A token that is present but invalid, expired or revoked is a 401 on every route, including those where authentication is optional.
 
-**Errors.** Every error is \`{"errors":{"<field or body>":["<message>", …]}}\`: 400 malformed JSON, 401, 403 not yours, 404, 413 body over 1 MiB, 415 not JSON, 422 validation (the field is named), 503 D1 unavailable.
+**API styles.** The same domain is served three ways: REST at \`${REST_BASE}\` (the RealWorld contract, JSON or XML), GraphQL at \`${GRAPHQL_PATH}\` and JSON:API 1.1 at \`${JSONAPI_BASE}\`; a token from any of them works on all. Each has its own tag below.
+
+**Errors (REST).** Every REST error is \`{"errors":{"<field or body>":["<message>", …]}}\`: 400 malformed JSON, 401, 403 not yours, 404, 413 body over 1 MiB, 415 not JSON, 422 validation (the field is named), 503 D1 unavailable.
 
 **Caching.** Anonymous reads are served from a KV response cache; successful GETs carry an \`ETag\` (send \`If-None-Match\` for a 304). \`Server-Timing\` on every response says whether the cache answered and how many D1 round trips the request made. Send back \`X-D1-Bookmark\` to read your own writes from any D1 replica.`;
 
 function sections(): Section[] {
-  return [restSection(), serviceSection()];
+  return [restSection(), graphqlSection(), jsonApiSection(), serviceSection()];
 }
 
 export function buildDocument() {

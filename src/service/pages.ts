@@ -14,8 +14,15 @@ export const landing: Landing = {
   description:
     "The RealWorld (Conduit) publishing API — users, profiles, articles, comments, favorites, tags — on Cloudflare Workers with D1 and KV.",
   version: WORKER_VERSION,
-  links: { api: "/api", docs: "/docs", openapi: "/openapi.json", health: "/health" },
-  coming: { graphql: "/graphql", jsonapi: "/jsonapi" },
+  links: {
+    api: "/api",
+    graphql: "/graphql",
+    jsonapi: "/jsonapi",
+    docs: "/docs",
+    openapi: "/openapi.json",
+    health: "/health",
+  },
+  coming: {},
 };
 
 const LINK_LABELS: Record<string, string> = {
@@ -69,7 +76,8 @@ export function landingPage(health: Health) {
       <p class="lead">${landing.description}</p>
       <p>
         It implements the <a href="https://github.com/gothinkster/realworld">RealWorld</a> REST contract under
-        <code>/api</code>: point any RealWorld frontend at this origin's <code>/api</code>.
+        <code>/api</code>: point any RealWorld frontend at this origin's <code>/api</code>. The same domain is also served as
+        GraphQL under <code>/graphql</code> and as JSON:API under <code>/jsonapi</code>.
       </p>
       <section aria-labelledby="health">
         <h2 id="health">Health</h2>

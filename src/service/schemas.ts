@@ -25,9 +25,14 @@ export const LandingResponse = v.pipe(
     version: v.string(),
     links: v.pipe(
       v.record(v.string(), Link),
-      v.description("where to go next: the REST API, its docs, the OpenAPI document, the health check"),
+      v.description(
+        "where to go next: the REST, GraphQL and JSON:API endpoints, the docs, the OpenAPI document, the health check",
+      ),
     ),
-    coming: v.pipe(v.record(v.string(), v.string()), v.description("API styles announced but not served yet")),
+    coming: v.pipe(
+      v.record(v.string(), v.string()),
+      v.description("API styles announced but not served yet (none at the moment)"),
+    ),
   }),
   v.metadata({
     examples: [
@@ -35,8 +40,15 @@ export const LandingResponse = v.pipe(
         name: "Conduit at the edge",
         description: "The RealWorld (Conduit) API on Cloudflare Workers, D1 and KV",
         version: "0.1.0",
-        links: { api: "/api", docs: "/docs", openapi: "/openapi.json", health: "/health" },
-        coming: { graphql: "/graphql", jsonapi: "/jsonapi" },
+        links: {
+          api: "/api",
+          graphql: "/graphql",
+          jsonapi: "/jsonapi",
+          docs: "/docs",
+          openapi: "/openapi.json",
+          health: "/health",
+        },
+        coming: {},
       },
     ],
   }),

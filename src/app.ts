@@ -89,7 +89,20 @@ const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const limit = limiterFor(c.env, (message) =>
     console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, error: message })),
   );
-  c.set("ctx", { db: openDb(db), viewer, now, tokens, changed: (change) => changes.push(change), client, limit });
+  // The Drizzle client is built on first use: a cache hit never needs one.
+  let drizzleDb: ReturnType<typeof openDb> | undefined;
+  c.set("ctx", {
+    get db() {
+      drizzleDb ??= openDb(db);
+      return drizzleDb;
+    },
+    viewer,
+    now,
+    tokens,
+    changed: (change) => changes.push(change),
+    client,
+    limit,
+  });
   // A blanket limit on writes per client, on top of the per-operation ones.
   // GraphQL counts each mutation instead (a POST may be a query).
   if (!readOnly && c.req.method !== "OPTIONS" && !isGraphqlPath(c.req.path) && !(await limit("write-client", client))) {

@@ -1,11 +1,11 @@
-import { desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { inArray, type SQL, sql } from "drizzle-orm";
 import { type ArticleFilter, countArticles, selectArticlePage } from "../db/articles";
-import { articles, comments, users } from "../db/schema";
-import { followingExpr } from "../db/users";
+import { articles, comments } from "../db/schema";
+import { commentView, selectComments } from "./comments";
 import type { Context } from "./context";
 import { type PageInput, usernameKey } from "./inputs";
 import { batchAsViewer } from "./viewer";
-import { type ArticlePageView, articleView, type CommentView, isoTime, profileView } from "./views";
+import { type ArticlePageView, articleView, type CommentView } from "./views";
 
 // Batched reads for adapters that resolve nested data (GraphQL): each takes
 // every key an adapter collected while resolving one level of a query and
@@ -25,34 +25,15 @@ const oneOf = (keys: readonly string[]): SQL => sql`(SELECT value FROM json_each
 export async function commentsOfArticles(ctx: Context, slugs: readonly string[]): Promise<Map<string, CommentView[]>> {
   const bySlug = new Map<string, CommentView[]>(slugs.map((slug) => [slug, []]));
   if (!slugs.length) return bySlug;
-  const viewerId = ctx.viewer?.userId ?? null;
-  const [, [rows]] = await batchAsViewer(ctx, [
-    ctx.db
-      .select({
-        slug: articles.slug,
-        id: comments.id,
-        body: comments.body,
-        createdAt: comments.createdAt,
-        updatedAt: comments.updatedAt,
-        username: users.username,
-        bio: users.bio,
-        image: users.image,
-        following: followingExpr(viewerId, comments.authorId),
-      })
-      .from(comments)
-      .innerJoin(articles, eq(articles.id, comments.articleId))
-      .innerJoin(users, eq(users.id, comments.authorId))
-      .where(inArray(articles.slug, oneOf(slugs)))
-      .orderBy(desc(comments.id)),
+  const named = inArray(articles.slug, oneOf(slugs));
+  const [, [found, rows]] = await batchAsViewer(ctx, [
+    ctx.db.select({ id: articles.id, slug: articles.slug }).from(articles).where(named),
+    selectComments(ctx, inArray(comments.articleId, ctx.db.select({ id: articles.id }).from(articles).where(named))),
   ]);
+  const slugOf = new Map(found.map((article) => [article.id, article.slug]));
   for (const row of rows) {
-    bySlug.get(row.slug)?.push({
-      id: row.id,
-      createdAt: isoTime(row.createdAt),
-      updatedAt: isoTime(row.updatedAt),
-      body: row.body,
-      author: profileView(row, row.following),
-    });
+    const slug = slugOf.get(row.articleId);
+    if (slug !== undefined) bySlug.get(slug)?.push(commentView(row));
   }
   return bySlug;
 }

@@ -1,6 +1,9 @@
+import { createMiddleware } from "hono/factory";
 import type { Viewer } from "../domain/context";
 import { unauthenticated } from "../domain/errors";
 import { readToken, type TokenConfig } from "../domain/tokens";
+import { requireViewer } from "../domain/viewer";
+import type { AppEnv } from "./context";
 
 const SCHEME = /^(?:Token|Bearer) +([\w-]+\.[\w-]+\.[\w-]+) *$/i;
 
@@ -17,3 +20,12 @@ export async function viewerFrom(header: string | undefined, config: TokenConfig
   if (!claims) throw unauthenticated("token is invalid or expired");
   return { ...claims, token: match[1] };
 }
+
+/**
+ * For routes that need a signed-in caller: says so before the body is read,
+ * so an anonymous write hears 401 rather than a 422 about a body it may not send.
+ */
+export const signedIn = createMiddleware<AppEnv>(async (c, next) => {
+  requireViewer(c.var.ctx);
+  await next();
+});

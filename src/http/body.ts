@@ -8,8 +8,11 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset\s*=\
 /** Throws (a 415) for a Content-Type the caller does not read. */
 export type MediaTypeCheck = (contentType: string | null) => void;
 
+/** `application/json` or any `+json` type, in UTF-8. */
+export const isJsonMediaType = (contentType: string | null): boolean => !!contentType && JSON_MEDIA_TYPE.test(contentType.trim());
+
 const jsonMediaType: MediaTypeCheck = (contentType) => {
-  if (!contentType || !JSON_MEDIA_TYPE.test(contentType.trim())) {
+  if (!isJsonMediaType(contentType)) {
     throw new HttpError(415, "request body must be application/json");
   }
 };

@@ -145,6 +145,8 @@ async function responseKey(c: HonoContext<AppEnv>, commentsOf: string | undefine
 
 const PUBLIC = "public, max-age=0, must-revalidate";
 
+type StoredMetadata = { etag: string; type: string };
+
 /**
  * Serves an anonymous GET from KV when it can, and stores what the handler
  * answered when it could not. Signed-in callers (their views carry
@@ -167,11 +169,11 @@ export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
       const current = await withTimeout(responseKey(c, commentsOf?.(c)), KV_TIMEOUT_MS);
       key = current.key;
       c.set("readAfter", current.readAfter);
-      const stored = await withTimeout(c.env.CACHE.getWithMetadata<{ etag: string }>(key, "text"), KV_TIMEOUT_MS);
-      if (stored.value !== null && stored.metadata?.etag) {
+      const stored = await withTimeout(c.env.CACHE.getWithMetadata<StoredMetadata>(key, "text"), KV_TIMEOUT_MS);
+      if (stored.value !== null && stored.metadata?.etag && stored.metadata.type) {
         c.set("cache", "hit");
         return c.body(stored.value, 200, {
-          "Content-Type": "application/json; charset=utf-8",
+          "Content-Type": stored.metadata.type,
           ETag: stored.metadata.etag,
           "Cache-Control": PUBLIC,
         });
@@ -189,10 +191,11 @@ export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
     const body = await c.res.clone().text();
     const etag = await entityTag(body);
     c.res.headers.set("ETag", etag);
-    const store = withTimeout(
-      c.env.CACHE.put(key, body, { expirationTtl: BODY_TTL_SECONDS, metadata: { etag } }),
-      WRITE_TIMEOUT_MS,
-    ).catch((error: unknown) => logCacheFailure(c, "write", error));
+    // The media type is kept with the body, so every API style gets its own back.
+    const metadata: StoredMetadata = { etag, type: c.res.headers.get("content-type") ?? "application/json" };
+    const store = withTimeout(c.env.CACHE.put(key, body, { expirationTtl: BODY_TTL_SECONDS, metadata }), WRITE_TIMEOUT_MS).catch(
+      (error: unknown) => logCacheFailure(c, "write", error),
+    );
     c.executionCtx.waitUntil(store);
   });
 

@@ -1,5 +1,4 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { createMiddleware } from "hono/factory";
 import * as v from "valibot";
 import * as articles from "../../domain/articles";
 import * as comments from "../../domain/comments";
@@ -9,6 +8,7 @@ import { listTags } from "../../domain/tags";
 import * as users from "../../domain/users";
 import { requireViewer } from "../../domain/viewer";
 import type { ArticleView, CommentView, UserView } from "../../domain/views";
+import { signedIn } from "../../http/auth";
 import { readJsonBody } from "../../http/body";
 import { publicCache } from "../../http/cache";
 import type { AppEnv } from "../../http/context";
@@ -49,8 +49,8 @@ function varyOnAccept(headers: Headers): void {
   if (!/\baccept\b/i.test(headers.get("Vary") ?? "")) headers.append("Vary", "Accept");
 }
 
-// Negotiation first (406), and every answer in the JSON:API media type: the
-// handlers' own, and bodies the KV cache serves (it stores only the body).
+// Negotiation first (406), and every answer in the JSON:API media type,
+// errors rendered by the app's handler included.
 jsonapi.use(async (c, next) => {
   requireAcceptable(c.req.header("accept"));
   await next();
@@ -58,12 +58,6 @@ jsonapi.use(async (c, next) => {
     c.res.headers.set("Content-Type", JSONAPI_MEDIA_TYPE);
   }
   varyOnAccept(c.res.headers);
-});
-
-// A signed-in caller is required: said before the body is read, as in REST.
-const signedIn = createMiddleware<AppEnv>(async (c, next) => {
-  requireViewer(c.var.ctx);
-  await next();
 });
 
 const cached = publicCache();

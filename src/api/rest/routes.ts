@@ -1,12 +1,11 @@
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import * as articles from "../../domain/articles";
 import * as comments from "../../domain/comments";
 import * as profiles from "../../domain/profiles";
 import { listTags } from "../../domain/tags";
 import * as users from "../../domain/users";
-import { requireViewer } from "../../domain/viewer";
-import { readJsonBody, readTextBody } from "../../http/body";
+import { signedIn } from "../../http/auth";
+import { isJsonMediaType, readJsonBody, readTextBody } from "../../http/body";
 import { publicCache } from "../../http/cache";
 import type { AppEnv } from "../../http/context";
 import { HttpError } from "../../http/problem";
@@ -29,14 +28,6 @@ import {
 
 export const rest = new Hono<AppEnv>();
 
-// Routes that need a signed-in caller say so before their body is read, so an
-// anonymous write hears 401 rather than a 422 about a body it may not send.
-const signedIn = createMiddleware<AppEnv>(async (c, next) => {
-  requireViewer(c.var.ctx);
-  await next();
-});
-
-const JSON_BODY = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 const XML_BODY = /^(?:application|text)\/xml\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 // A body in JSON or in XML (src/api/xml/codec.ts): either way it becomes the
@@ -44,7 +35,7 @@ const XML_BODY = /^(?:application|text)\/xml\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*
 async function body<S extends Parameters<typeof parseInput>[0]>(request: Request, schema: S) {
   const contentType = request.headers.get("content-type")?.trim() ?? "";
   if (XML_BODY.test(contentType)) return parseInput(schema, fromXml(await readTextBody(request)));
-  if (!JSON_BODY.test(contentType)) throw new HttpError(415, "request body must be application/json or application/xml");
+  if (!isJsonMediaType(contentType)) throw new HttpError(415, "request body must be application/json or application/xml");
   return parseInput(schema, await readJsonBody(request));
 }
 

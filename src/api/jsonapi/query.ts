@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { ArticleOrder } from "../../db/articles";
-import { ArticleQuery, type ArticleQueryInput, PageQuery } from "../../domain/inputs";
+import { type ArticleQueryInput, PageQuery } from "../../domain/inputs";
+import { ArticleListParams, PageParams } from "../query-params";
 import { fieldMessages } from "../validate";
 import { TYPES } from "./document";
 import { errorObject, failure, JsonApiError } from "./errors";
@@ -36,25 +37,6 @@ const FILTERS = ["tag", "author", "favorited"] as const;
 const PAGE = ["limit", "offset"] as const;
 
 const badParameter = (parameter: string, detail: string) => failure(400, detail, { parameter }, "Invalid query parameter");
-
-const IntegerParam = v.pipe(
-  v.string(),
-  v.regex(/^[+-]?\d{1,16}$/, "must be an integer"),
-  v.transform((text) => Number(text)),
-);
-
-// Query strings turned into numbers, then the domain's rules.
-const ListParams = v.pipe(
-  v.object({
-    limit: v.optional(IntegerParam),
-    offset: v.optional(IntegerParam),
-    tag: v.optional(v.string()),
-    author: v.optional(v.string()),
-    favorited: v.optional(v.string()),
-  }),
-  ArticleQuery,
-);
-const PageParams = v.pipe(v.object({ limit: v.optional(IntegerParam), offset: v.optional(IntegerParam) }), PageQuery);
 
 function parseInclude(value: string, rules: QueryRules, type: string): Set<string> {
   const include = new Set<string>();
@@ -109,11 +91,11 @@ export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQue
       throw badParameter(name, `${name} is not a query parameter this endpoint supports`);
     }
   }
-  if (rules.page || rules.filter) parsed.list = listOf(raw, rules.filter ? ListParams : PageParams);
+  if (rules.page || rules.filter) parsed.list = listOf(raw, rules.filter ? ArticleListParams : PageParams);
   return parsed;
 }
 
-function listOf(raw: Record<string, string>, schema: typeof ListParams | typeof PageParams): ArticleQueryInput {
+function listOf(raw: Record<string, string>, schema: typeof ArticleListParams | typeof PageParams): ArticleQueryInput {
   const result = v.safeParse(schema, raw, { abortPipeEarly: true });
   if (result.success) return result.output;
   const errors = Object.entries(fieldMessages(result.issues)).flatMap(([field, messages]) => {

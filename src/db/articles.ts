@@ -146,4 +146,4 @@ export function countArticles(db: Db, filter: ArticleFilter) {
   return db.select({ total: count() }).from(articles).where(whereOf(filter));
 }
 
-export type ArticleRow = Awaited<ReturnType<typeof selectArticlePage>>[number] & { body?: string };
+export type ArticleRow = Awaited<ReturnType<typeof selectArticlePage>>[number];

@@ -11,15 +11,16 @@ import {
   selectArticle,
   selectArticlePage,
 } from "../db/articles";
+import { Batch } from "../db/batch";
+import { type CommentRow, selectComments } from "../db/comments";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { articles, articleTags, comments, favorites, users } from "../db/schema";
-import { type CommentRow, commentView, selectComments } from "./comments";
 import type { Context } from "./context";
-import { forbidden, notFound } from "./errors";
+import { forbidden, found, notFound } from "./errors";
 import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
 import { slugify, withUniqueSuffix } from "./slug";
-import { batchAsSignedIn, batchAsViewer } from "./viewer";
-import { type ArticlePageView, type ArticleView, articleView, type CommentView } from "./views";
+import { ViewerBatch } from "./viewer";
+import { type ArticlePageView, type ArticleView, articleSummaryView, articleView, type CommentView, commentView } from "./views";
 
 // Slugs that a route already owns: `/articles/feed` is the feed.
 const RESERVED_SLUGS = new Set(["feed"]);
@@ -32,13 +33,13 @@ const filterOf = (query: ArticleQueryInput): ArticleFilter => ({
 
 // Round trips: 1 (count and page in one batch).
 export async function listArticles(ctx: Context, query: ArticleQueryInput): Promise<ArticlePageView> {
-  const { articles, articlesCount } = await pageOf(ctx, filterOf(query), query, false);
+  const { articles, articlesCount } = await readListing(ctx, filterOf(query), query, false);
   return { articles, articlesCount };
 }
 
 // Round trips: 1.
 export async function feed(ctx: Context, page: PageInput): Promise<ArticlePageView> {
-  const { articles, articlesCount } = await pageOf(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true);
+  const { articles, articlesCount } = await readListing(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true);
   return { articles, articlesCount };
 }
 
@@ -57,7 +58,7 @@ export type ArticleListing = ArticlePageView & { comments: Map<number, CommentVi
 // Round trips: 1 (page, count and what the options ask for, in one batch).
 export async function articleListing(ctx: Context, query: ArticleQueryInput, options: ListingOptions): Promise<ArticleListing> {
   const filter = { ...filterOf(query), ...(options.authorId === undefined ? {} : { authorId: options.authorId }) };
-  return pageOf(ctx, filter, query, false, options);
+  return readListing(ctx, filter, query, false, options);
 }
 
 // Round trips: 1.
@@ -66,10 +67,10 @@ export async function feedListing(
   page: PageInput,
   options: Omit<ListingOptions, "authorId">,
 ): Promise<ArticleListing> {
-  return pageOf(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true, options);
+  return readListing(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true, options);
 }
 
-async function pageOf(
+async function readListing(
   ctx: Context,
   filter: ArticleFilter,
   page: PageInput,
@@ -78,20 +79,24 @@ async function pageOf(
 ): Promise<ArticleListing> {
   const viewerId = ctx.viewer?.userId ?? null;
   const order = options.order ?? "newest";
-  const items = [selectArticlePage(ctx.db, filter, page, viewerId, order), countArticles(ctx.db, filter)] as const;
-  const commentsOfPage = options.withComments
-    ? selectComments(ctx, inArray(comments.articleId, articlePageIds(ctx.db, filter, page, order)))
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(selectArticlePage(ctx.db, filter, page, viewerId, order));
+  const counted = batch.add(countArticles(ctx.db, filter));
+  const commentRows = options.withComments
+    ? batch.add(selectComments(ctx.db, inArray(comments.articleId, articlePageIds(ctx.db, filter, page, order)), viewerId))
     : null;
   const author =
-    options.authorId === undefined ? null : ctx.db.select({ id: users.id }).from(users).where(eq(users.id, options.authorId));
-  // The optional statements ride in the same batch, after the two every listing has.
-  const batch = [...items, ...(commentsOfPage ? [commentsOfPage] : []), ...(author ? [author] : [])] as unknown as typeof items;
-  const [, results] = signedIn ? await batchAsSignedIn(ctx, batch) : await batchAsViewer(ctx, batch);
-  const [rows, [counted]] = results;
-  const extra = (results as unknown as unknown[]).slice(items.length);
-  const commentRows = commentsOfPage ? (extra.shift() as CommentRow[]) : [];
-  if (author && !(extra.shift() as unknown[]).length) throw notFound("profile");
-  return { articles: rows.map(articleView), articlesCount: counted?.total ?? 0, comments: commentsByArticle(commentRows) };
+    options.authorId === undefined
+      ? null
+      : batch.add(ctx.db.select({ id: users.id }).from(users).where(eq(users.id, options.authorId)));
+  if (signedIn) await batch.runSignedIn();
+  else await batch.run();
+  if (author && !author().length) throw notFound("profile");
+  return {
+    articles: rows().map(articleSummaryView),
+    articlesCount: counted()[0]?.total ?? 0,
+    comments: commentsByArticle(commentRows?.() ?? []),
+  };
 }
 
 function commentsByArticle(rows: CommentRow[]): Map<number, CommentView[]> {
@@ -102,10 +107,10 @@ function commentsByArticle(rows: CommentRow[]): Map<number, CommentView[]> {
 
 // Round trips: 1.
 export async function getArticle(ctx: Context, ref: ArticleRef): Promise<ArticleView> {
-  const [, [rows]] = await batchAsViewer(ctx, [selectArticle(ctx.db, refFilter(ref), ctx.viewer?.userId ?? null)]);
-  const row = rows[0];
-  if (!row) throw notFound("article");
-  return articleView(row);
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(selectArticle(ctx.db, refFilter(ref), ctx.viewer?.userId ?? null));
+  await batch.run();
+  return articleView(found(rows(), "article"));
 }
 
 // Round trips: 1 (the article and its comments in one batch).
@@ -113,13 +118,12 @@ export async function getArticleWithComments(
   ctx: Context,
   ref: ArticleRef,
 ): Promise<{ article: ArticleView; comments: CommentView[] }> {
-  const [, [rows, commentRows]] = await batchAsViewer(ctx, [
-    selectArticle(ctx.db, refFilter(ref), ctx.viewer?.userId ?? null),
-    selectComments(ctx, eq(comments.articleId, articleIdOf(ref))),
-  ]);
-  const row = rows[0];
-  if (!row) throw notFound("article");
-  return { article: articleView(row), comments: commentRows.map(commentView) };
+  const viewerId = ctx.viewer?.userId ?? null;
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(selectArticle(ctx.db, refFilter(ref), viewerId));
+  const commentRows = batch.add(selectComments(ctx.db, eq(comments.articleId, articleIdOf(ref)), viewerId));
+  await batch.run();
+  return { article: articleView(found(rows(), "article")), comments: commentRows().map(commentView) };
 }
 
 function tagRows(articleId: number | ReturnType<typeof sql>, tags: string[]) {
@@ -142,34 +146,35 @@ const freeSlug = (base: string, taken: unknown[]): string =>
 // back on the unique index and is retried once with a random suffix.
 export async function createArticle(ctx: Context, input: NewArticleInput): Promise<ArticleView> {
   const base = slugify(input.title);
-  const [viewer, [taken]] = await batchAsSignedIn(ctx, [takenSlugs(ctx, base)]);
+  const batch = new ViewerBatch(ctx);
+  const taken = batch.add(takenSlugs(ctx, base));
+  const viewer = await batch.runSignedIn();
   const now = ctx.now().getTime();
   const insert = async (slug: string) => {
     const idOfSlug = sql`(SELECT ${articles.id} FROM ${articles} WHERE ${articles.slug} = ${slug})`;
-    const article = ctx.db.insert(articles).values({
-      slug,
-      title: input.title,
-      description: input.description,
-      body: input.body,
-      authorId: viewer.id,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const readBack = selectArticle(ctx.db, { slug }, viewer.id);
-    const results = input.tagList.length
-      ? await ctx.db.batch([article, ctx.db.insert(articleTags).values(tagRows(idOfSlug, input.tagList)), readBack])
-      : await ctx.db.batch([article, readBack]);
-    return results[results.length - 1] as Awaited<typeof readBack>;
+    const write = new Batch();
+    write.add(
+      ctx.db.insert(articles).values({
+        slug,
+        title: input.title,
+        description: input.description,
+        body: input.body,
+        authorId: viewer.id,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    if (input.tagList.length) write.add(ctx.db.insert(articleTags).values(tagRows(idOfSlug, input.tagList)));
+    const readBack = write.add(selectArticle(ctx.db, { slug }, viewer.id));
+    await write.run(ctx.db);
+    return readBack();
   };
-  const slug = freeSlug(base, taken);
-  const rows = await insert(slug).catch((error: unknown) => {
+  const rows = await insert(freeSlug(base, taken())).catch((error: unknown) => {
     if (isSlugViolation(error)) return insert(withUniqueSuffix(base));
     throw error;
   });
   ctx.changed({ kind: "content" });
-  const row = rows[0];
-  if (!row) throw notFound("article");
-  return articleView(row);
+  return articleView(found(rows, "article"));
 }
 
 /** The article a write targets, with the authorization rule for changing it. */
@@ -189,63 +194,59 @@ const articleTarget = (ctx: Context, ref: ArticleRef) =>
 // The slug follows the title: it changes only when the title does.
 export async function updateArticle(ctx: Context, ref: ArticleRef, changes: ArticleChangesInput): Promise<ArticleView> {
   const newBase = changes.title === undefined ? null : slugify(changes.title);
-  const [viewer, [targets, taken]] = await batchAsSignedIn(ctx, [
-    articleTarget(ctx, ref),
-    // Which slugs the new title could collide with; unused if the title stays.
+  const batch = new ViewerBatch(ctx);
+  const targets = batch.add(articleTarget(ctx, ref));
+  // Which slugs the new title could collide with; unused if the title stays.
+  const taken = batch.add(
     ctx.db
       .select({ slug: articles.slug })
       .from(articles)
       .where(newBase === null ? sql`0` : and(eq(articles.slug, newBase), not(articleWhere(ref)))),
-  ]);
-  const target = requireOwnArticle(targets[0], viewer.id, "update");
+  );
+  const viewer = await batch.runSignedIn();
+  const target = requireOwnArticle(targets()[0], viewer.id, "update");
   const titleChanged = changes.title !== undefined && changes.title !== target.title;
   const nextSlug =
-    titleChanged && newBase !== null ? (newBase === target.slug ? newBase : freeSlug(newBase, taken)) : target.slug;
+    titleChanged && newBase !== null ? (newBase === target.slug ? newBase : freeSlug(newBase, taken())) : target.slug;
 
-  const write = (slugToWrite: string) => {
-    const update = ctx.db
-      .update(articles)
-      .set({
-        ...(changes.title === undefined ? {} : { title: changes.title, slug: slugToWrite }),
-        ...(changes.description === undefined ? {} : { description: changes.description }),
-        ...(changes.body === undefined ? {} : { body: changes.body }),
-        // Strictly later than before, so a client always sees that it changed.
-        updatedAt: sql`max(${ctx.now().getTime()}, ${articles.updatedAt} + 1)`,
-      })
-      .where(eq(articles.id, target.id));
-    const readBack = selectArticle(ctx.db, { id: target.id }, viewer.id);
-    const tags = changes.tagList;
-    const results =
-      tags === undefined
-        ? ctx.db.batch([update, readBack])
-        : tags.length
-          ? ctx.db.batch([
-              update,
-              deleteTags(ctx, target.id),
-              ctx.db.insert(articleTags).values(tagRows(target.id, tags)),
-              readBack,
-            ])
-          : ctx.db.batch([update, deleteTags(ctx, target.id), readBack]);
-    return results.then((r) => r[r.length - 1] as Awaited<typeof readBack>);
+  const write = async (slugToWrite: string) => {
+    const update = new Batch();
+    update.add(
+      ctx.db
+        .update(articles)
+        .set({
+          ...(changes.title === undefined ? {} : { title: changes.title, slug: slugToWrite }),
+          ...(changes.description === undefined ? {} : { description: changes.description }),
+          ...(changes.body === undefined ? {} : { body: changes.body }),
+          // Strictly later than before, so a client always sees that it changed.
+          updatedAt: sql`max(${ctx.now().getTime()}, ${articles.updatedAt} + 1)`,
+        })
+        .where(eq(articles.id, target.id)),
+    );
+    if (changes.tagList !== undefined) {
+      update.add(ctx.db.delete(articleTags).where(eq(articleTags.articleId, target.id)));
+      if (changes.tagList.length) update.add(ctx.db.insert(articleTags).values(tagRows(target.id, changes.tagList)));
+    }
+    const readBack = update.add(selectArticle(ctx.db, { id: target.id }, viewer.id));
+    await update.run(ctx.db);
+    return readBack();
   };
   const rows = await write(nextSlug).catch((error: unknown) => {
     if (isSlugViolation(error) && newBase !== null) return write(withUniqueSuffix(newBase));
     throw error;
   });
   ctx.changed({ kind: "content" });
-  const row = rows[0];
-  if (!row) throw notFound("article");
-  return articleView(row);
+  return articleView(found(rows, "article"));
 }
-
-const deleteTags = (ctx: Context, articleId: number) => ctx.db.delete(articleTags).where(eq(articleTags.articleId, articleId));
 
 const isSlugViolation = (error: unknown) => isUniqueViolation(error, "articles.slug");
 
 // Round trips: 1 (viewer + target) + 1 (delete; comments, tags and favorites cascade).
 export async function deleteArticle(ctx: Context, ref: ArticleRef): Promise<void> {
-  const [viewer, [targets]] = await batchAsSignedIn(ctx, [articleTarget(ctx, ref)]);
-  const target = requireOwnArticle(targets[0], viewer.id, "delete");
+  const batch = new ViewerBatch(ctx);
+  const targets = batch.add(articleTarget(ctx, ref));
+  const viewer = await batch.runSignedIn();
+  const target = requireOwnArticle(targets()[0], viewer.id, "delete");
   // A concurrent delete may have won between the two round trips: then this one found nothing.
   const deleted = await ctx.db.delete(articles).where(eq(articles.id, target.id)).returning({ id: articles.id });
   if (!deleted.length) throw notFound("article");
@@ -256,28 +257,29 @@ export async function deleteArticle(ctx: Context, ref: ArticleRef): Promise<void
 // is recomputed from the favorites rows inside the same transaction, so it is
 // exact however many users favorite at once; repeating a favorite is a no-op.
 export async function setFavorite(ctx: Context, ref: ArticleRef, favorite: boolean): Promise<ArticleView> {
-  const [viewer, [targets]] = await batchAsSignedIn(ctx, [
-    ctx.db.select({ id: articles.id }).from(articles).where(articleWhere(ref)),
-  ]);
-  const target = targets[0];
-  if (!target) throw notFound("article");
+  const batch = new ViewerBatch(ctx);
+  const targets = batch.add(ctx.db.select({ id: articles.id }).from(articles).where(articleWhere(ref)));
+  const viewer = await batch.runSignedIn();
+  const target = found(targets(), "article");
   const pair = { userId: viewer.id, articleId: target.id };
-  const change = favorite
-    ? ctx.db.insert(favorites).values(pair).onConflictDoNothing()
-    : ctx.db.delete(favorites).where(and(eq(favorites.userId, pair.userId), eq(favorites.articleId, pair.articleId)));
-  const recount = ctx.db
-    .update(articles)
-    .set({ favoritesCount: sql`(SELECT count(*) FROM ${favorites} WHERE ${favorites.articleId} = ${target.id})` })
-    .where(eq(articles.id, target.id));
-  const [, , rows] = await ctx.db
-    .batch([change, recount, selectArticle(ctx.db, { id: target.id }, viewer.id)])
-    .catch((error: unknown) => {
-      // The article was deleted between the two round trips.
-      if (isForeignKeyViolation(error)) throw notFound("article");
-      throw error;
-    });
+  const write = new Batch();
+  write.add(
+    favorite
+      ? ctx.db.insert(favorites).values(pair).onConflictDoNothing()
+      : ctx.db.delete(favorites).where(and(eq(favorites.userId, pair.userId), eq(favorites.articleId, pair.articleId))),
+  );
+  write.add(
+    ctx.db
+      .update(articles)
+      .set({ favoritesCount: sql`(SELECT count(*) FROM ${favorites} WHERE ${favorites.articleId} = ${target.id})` })
+      .where(eq(articles.id, target.id)),
+  );
+  const readBack = write.add(selectArticle(ctx.db, { id: target.id }, viewer.id));
+  await write.run(ctx.db).catch((error: unknown) => {
+    // The article was deleted between the two round trips.
+    if (isForeignKeyViolation(error)) throw notFound("article");
+    throw error;
+  });
   ctx.changed({ kind: "content" });
-  const row = rows[0];
-  if (!row) throw notFound("article");
-  return articleView(row);
+  return articleView(found(readBack(), "article"));
 }

@@ -1,75 +1,45 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { type ArticleRef, articleIdOf, articleWhere, selectArticle } from "../db/articles";
+import { selectComments } from "../db/comments";
 import { isForeignKeyViolation } from "../db/errors";
-import { articles, comments, users } from "../db/schema";
-import { followingExpr } from "../db/users";
+import { articles, comments } from "../db/schema";
 import type { Context } from "./context";
-import { forbidden, notFound } from "./errors";
+import { forbidden, found, notFound } from "./errors";
 import type { NewCommentInput } from "./inputs";
-import { batchAsSignedIn, batchAsViewer } from "./viewer";
-import { type ArticleView, articleView, type CommentView, isoTime, profileView } from "./views";
+import { ViewerBatch } from "./viewer";
+import { type ArticleView, articleView, type CommentView, commentView, isoTime, profileView } from "./views";
 
 const articleKey = (ctx: Context, article: ArticleRef) =>
   ctx.db.select({ id: articles.id, slug: articles.slug }).from(articles).where(articleWhere(article));
 
-/** The comment read model: every comment list selects through here. Newest first, like articles. */
-export function selectComments(ctx: Context, where: SQL) {
-  return ctx.db
-    .select({
-      id: comments.id,
-      articleId: comments.articleId,
-      authorId: comments.authorId,
-      body: comments.body,
-      createdAt: comments.createdAt,
-      updatedAt: comments.updatedAt,
-      username: users.username,
-      bio: users.bio,
-      image: users.image,
-      following: followingExpr(ctx.viewer?.userId ?? null, comments.authorId),
-    })
-    .from(comments)
-    .innerJoin(users, eq(users.id, comments.authorId))
-    .where(where)
-    .orderBy(desc(comments.id));
-}
-
-export type CommentRow = Awaited<ReturnType<typeof selectComments>>[number];
-
-export const commentView = (row: CommentRow): CommentView => ({
-  id: row.id,
-  createdAt: isoTime(row.createdAt),
-  updatedAt: isoTime(row.updatedAt),
-  body: row.body,
-  author: profileView(row, row.following, row.authorId),
-});
-
 // Round trips: 1.
 export async function listComments(ctx: Context, slug: string): Promise<CommentView[]> {
-  const [, [found, rows]] = await batchAsViewer(ctx, [
-    articleKey(ctx, slug),
-    selectComments(ctx, eq(comments.articleId, articleIdOf(slug))),
-  ]);
-  if (!found[0]) throw notFound("article");
-  return rows.map(commentView);
+  const batch = new ViewerBatch(ctx);
+  const article = batch.add(articleKey(ctx, slug));
+  const rows = batch.add(selectComments(ctx.db, eq(comments.articleId, articleIdOf(slug)), ctx.viewer?.userId ?? null));
+  await batch.run();
+  if (!article()[0]) throw notFound("article");
+  return rows().map(commentView);
 }
 
 // Round trips: 1. One comment and the article it is on.
 export async function getComment(ctx: Context, id: number): Promise<{ comment: CommentView; article: ArticleView }> {
-  const [, [rows, articleRows]] = await batchAsViewer(ctx, [
-    selectComments(ctx, eq(comments.id, id)),
-    selectArticle(ctx.db, { ofComment: id }, ctx.viewer?.userId ?? null),
-  ]);
-  const [row] = rows;
-  const [articleRow] = articleRows;
-  if (!row || !articleRow) throw notFound("comment");
-  return { comment: commentView(row), article: articleView(articleRow) };
+  const viewerId = ctx.viewer?.userId ?? null;
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(selectComments(ctx.db, eq(comments.id, id), viewerId));
+  const articleRows = batch.add(selectArticle(ctx.db, { ofComment: id }, viewerId));
+  await batch.run();
+  const [articleRow] = articleRows();
+  if (!articleRow) throw notFound("comment");
+  return { comment: commentView(found(rows(), "comment")), article: articleView(articleRow) };
 }
 
 // Round trips: 1 (viewer + article) + 1 (insert).
 export async function addComment(ctx: Context, ref: ArticleRef, input: NewCommentInput): Promise<CommentView> {
-  const [viewer, [found]] = await batchAsSignedIn(ctx, [articleKey(ctx, ref)]);
-  const article = found[0];
-  if (!article) throw notFound("article");
+  const batch = new ViewerBatch(ctx);
+  const articleRows = batch.add(articleKey(ctx, ref));
+  const viewer = await batch.runSignedIn();
+  const article = found(articleRows(), "article");
   const now = ctx.now().getTime();
   const [row] = await ctx.db
     .insert(comments)
@@ -94,18 +64,18 @@ export async function addComment(ctx: Context, ref: ArticleRef, input: NewCommen
 // author may delete it. With no article named (JSON:API names a comment by its
 // id alone), the comment is looked up wherever it is.
 export async function deleteComment(ctx: Context, ref: ArticleRef | null, commentId: number): Promise<void> {
-  const comment = ctx.db
-    .select({ id: comments.id, authorId: comments.authorId, slug: articles.slug })
-    .from(comments)
-    .innerJoin(articles, eq(articles.id, comments.articleId))
-    .where(and(eq(comments.id, commentId), ref === null ? undefined : articleWhere(ref)));
-  const [viewer, [found, targets]] =
-    ref === null
-      ? await batchAsSignedIn(ctx, [comment]).then(([row, [rows]]) => [row, [[true], rows]] as const)
-      : await batchAsSignedIn(ctx, [articleKey(ctx, ref), comment]);
-  if (!found[0]) throw notFound("article");
-  const target = targets[0];
-  if (!target) throw notFound("comment");
+  const batch = new ViewerBatch(ctx);
+  const article = ref === null ? null : batch.add(articleKey(ctx, ref));
+  const targets = batch.add(
+    ctx.db
+      .select({ id: comments.id, authorId: comments.authorId, slug: articles.slug })
+      .from(comments)
+      .innerJoin(articles, eq(articles.id, comments.articleId))
+      .where(and(eq(comments.id, commentId), ref === null ? undefined : articleWhere(ref))),
+  );
+  const viewer = await batch.runSignedIn();
+  if (article && !article()[0]) throw notFound("article");
+  const target = found(targets(), "comment");
   if (target.authorId !== viewer.id) throw forbidden("only the author can delete this comment");
   // A concurrent delete may have won between the two round trips: then this one found nothing.
   const deleted = await ctx.db.delete(comments).where(eq(comments.id, target.id)).returning({ id: comments.id });

@@ -36,8 +36,16 @@ export const unauthenticated = (message = "valid credentials are required"): Dom
 
 export const forbidden = (message: string): DomainError => new DomainError("forbidden", message);
 
-export const notFound = (what: "article" | "profile" | "comment" | "user"): DomainError =>
-  new DomainError("not_found", `${what} not found`);
+export type Findable = "article" | "profile" | "comment" | "user";
+
+export const notFound = (what: Findable): DomainError => new DomainError("not_found", `${what} not found`);
+
+/** The first row, or not found: how an operation that reads one thing ends. */
+export function found<Row>(rows: readonly Row[], what: Findable): Row {
+  const [row] = rows;
+  if (row === undefined) throw notFound(what);
+  return row;
+}
 
 export const unavailable = (): DomainError =>
   new DomainError("unavailable", "the service is temporarily unavailable, please retry");

@@ -2,21 +2,22 @@ import { and, eq } from "drizzle-orm";
 import { follows } from "../db/schema";
 import { selectProfile, type UserKey } from "../db/users";
 import type { Context } from "./context";
-import { invalid, notFound } from "./errors";
+import { found, invalid } from "./errors";
 import { usernameKey } from "./inputs";
-import { batchAsSignedIn, batchAsViewer } from "./viewer";
+import { ViewerBatch } from "./viewer";
 import { type ProfileView, profileView } from "./views";
 
 /** A user named by their username (REST, GraphQL) or by their id (JSON:API). */
 export type UserRef = string | { id: number };
 
-const keyOf = (user: UserRef): UserKey => (typeof user === "string" ? usernameKey(user) : user);
+const userKeyOf = (user: UserRef): UserKey => (typeof user === "string" ? usernameKey(user) : user);
 
 // Round trips: 1.
 export async function getProfile(ctx: Context, user: UserRef): Promise<ProfileView> {
-  const [viewer, [rows]] = await batchAsViewer(ctx, [selectProfile(ctx.db, keyOf(user), ctx.viewer?.userId ?? null)]);
-  const row = rows[0];
-  if (!row) throw notFound("profile");
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(selectProfile(ctx.db, userKeyOf(user), ctx.viewer?.userId ?? null));
+  const viewer = await batch.run();
+  const row = found(rows(), "profile");
   return profileView(row, viewer ? row.following : false, row.id);
 }
 
@@ -24,9 +25,10 @@ export async function getProfile(ctx: Context, user: UserRef): Promise<ProfileVi
 // twice leaves one row, unfollowing someone not followed changes nothing.
 // Reports no change: anonymous readers always see `following: false`.
 export async function setFollowing(ctx: Context, user: UserRef, following: boolean): Promise<ProfileView> {
-  const [viewer, [rows]] = await batchAsSignedIn(ctx, [selectProfile(ctx.db, keyOf(user), ctx.viewer?.userId ?? null)]);
-  const target = rows[0];
-  if (!target) throw notFound("profile");
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(selectProfile(ctx.db, userKeyOf(user), ctx.viewer?.userId ?? null));
+  const viewer = await batch.runSignedIn();
+  const target = found(rows(), "profile");
   if (target.id === viewer.id) throw invalid({ username: ["you cannot follow yourself"] });
   const pair = { followerId: viewer.id, followeeId: target.id };
   if (following) {

@@ -1,7 +1,7 @@
 import { count, desc } from "drizzle-orm";
 import { articleTags } from "../db/schema";
 import type { Context } from "./context";
-import { batchAsViewer } from "./viewer";
+import { ViewerBatch } from "./viewer";
 
 /** How many tags GET /tags returns: the most used first. */
 export const TAGS_LIMIT = 100;
@@ -9,13 +9,15 @@ export const TAGS_LIMIT = 100;
 // Round trips: 1. Served from the (tag, article_id) index. A revoked token is
 // refused here too, as on every route that accepts one.
 export async function listTags(ctx: Context): Promise<string[]> {
-  const [, [rows]] = await batchAsViewer(ctx, [
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(
     ctx.db
       .select({ tag: articleTags.tag })
       .from(articleTags)
       .groupBy(articleTags.tag)
       .orderBy(desc(count()), articleTags.tag)
       .limit(TAGS_LIMIT),
-  ]);
-  return rows.map((row) => row.tag);
+  );
+  await batch.run();
+  return rows().map((row) => row.tag);
 }

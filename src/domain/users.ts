@@ -8,7 +8,7 @@ import { emailKey, type LoginInput, type NewUserInput, type UserChangesInput, us
 import { requireWithinLimits } from "./limits";
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
 import { issueToken } from "./tokens";
-import { batchAsSignedIn, requireViewer, type ViewerRow } from "./viewer";
+import { requireViewer, ViewerBatch, type ViewerRow } from "./viewer";
 import { type UserView, withId } from "./views";
 
 const TAKEN = "has already been taken";
@@ -115,13 +115,15 @@ export async function updateUser(ctx: Context, changes: UserChangesInput): Promi
     ...(keys.usernameKey === undefined ? [] : [eq(users.usernameKey, keys.usernameKey)]),
     ...(keys.emailKey === undefined ? [] : [eq(users.emailKey, keys.emailKey)]),
   ];
-  const [, [taken]] = await batchAsSignedIn(ctx, [
+  const batch = new ViewerBatch(ctx);
+  const taken = batch.add(
     ctx.db
       .select({ usernameKey: users.usernameKey, emailKey: users.emailKey })
       .from(users)
       .where(clashes.length ? and(ne(users.id, viewer.userId), or(...clashes)) : sql`0`),
-  ]);
-  const fields = takenFields(taken, keys);
+  );
+  await batch.runSignedIn();
+  const fields = takenFields(taken(), keys);
   if (Object.keys(fields).length) throw invalid(fields);
 
   const passwordChange =

@@ -1,34 +1,45 @@
-import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import type { BatchItem } from "drizzle-orm/batch";
+import { Batch, type ResultOf, type Slot } from "../db/batch";
 import { selectViewer } from "../db/users";
 import type { Context, Viewer } from "./context";
 import { unauthenticated } from "./errors";
 
 export type ViewerRow = Awaited<ReturnType<typeof selectViewer>>[number];
 
-type Items = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
-
 /**
- * Runs `items` in one D1 batch (one round trip), prefixed, when there is a
- * viewer, by the check that the token's user still exists at the token's
- * version. A token that no longer matches is refused even where auth is
- * optional: a client holding a revoked token should hear so.
+ * An operation's first round trip: its statements in one D1 batch, prefixed,
+ * when the request carries a token, by the check that the token's user still
+ * exists at the token's version. A token that no longer matches is refused
+ * even where auth is optional: a client holding a revoked token should hear so.
  */
-export async function batchAsViewer<T extends Items>(ctx: Context, items: T): Promise<[ViewerRow | null, BatchResponse<T>]> {
-  if (!ctx.viewer) return [null, (await ctx.db.batch(items)) as BatchResponse<T>];
-  const [viewerRows, ...results] = await ctx.db.batch([
-    selectViewer(ctx.db, ctx.viewer.userId, ctx.viewer.tokenVersion),
-    ...items,
-  ]);
-  const viewer = (viewerRows as ViewerRow[])[0];
-  if (!viewer) throw unauthenticated("token is no longer valid");
-  return [viewer, results as unknown as BatchResponse<T>];
-}
+export class ViewerBatch {
+  readonly #batch = new Batch();
+  readonly #viewer: Slot<ViewerRow[]> | null;
 
-/** Same as batchAsViewer for operations that need a signed-in caller. */
-export async function batchAsSignedIn<T extends Items>(ctx: Context, items: T): Promise<[ViewerRow, BatchResponse<T>]> {
-  requireViewer(ctx);
-  const [viewer, results] = await batchAsViewer(ctx, items);
-  return [viewer as ViewerRow, results];
+  constructor(private readonly ctx: Context) {
+    this.#viewer = ctx.viewer ? this.#batch.add(selectViewer(ctx.db, ctx.viewer.userId, ctx.viewer.tokenVersion)) : null;
+  }
+
+  add<S extends BatchItem<"sqlite">>(statement: S): Slot<ResultOf<S>> {
+    return this.#batch.add(statement);
+  }
+
+  /** Runs the batch; the viewer's row, or null for an anonymous caller. */
+  async run(): Promise<ViewerRow | null> {
+    await this.#batch.run(this.ctx.db);
+    if (!this.#viewer) return null;
+    const [row] = this.#viewer();
+    if (!row) throw unauthenticated("token is no longer valid");
+    return row;
+  }
+
+  /** Runs the batch of an operation that needs a signed-in caller (401 before any round trip). */
+  async runSignedIn(): Promise<ViewerRow> {
+    requireViewer(this.ctx);
+    const row = await this.run();
+    if (!row) throw unauthenticated("authentication is required");
+    return row;
+  }
 }
 
 export function requireViewer(ctx: Context): Viewer {

@@ -1,14 +1,15 @@
 import type { ArticleRow } from "../db/articles";
+import type { CommentRow } from "../db/comments";
 
 // Plain objects the adapters render. Field names follow the RealWorld contract.
 
 export type UserView = { email: string; token: string; username: string; bio: string | null; image: string | null };
 export type ProfileView = { username: string; bio: string | null; image: string | null; following: boolean };
-export type ArticleView = {
+/** An article as lists show it: everything but the body. */
+export type ArticleSummaryView = {
   slug: string;
   title: string;
   description: string;
-  body?: string;
   tagList: string[];
   createdAt: string;
   updatedAt: string;
@@ -16,7 +17,9 @@ export type ArticleView = {
   favoritesCount: number;
   author: ProfileView;
 };
-export type ArticlePageView = { articles: ArticleView[]; articlesCount: number };
+/** One article, with its body. */
+export type ArticleView = ArticleSummaryView & { body: string };
+export type ArticlePageView = { articles: ArticleSummaryView[]; articlesCount: number };
 export type CommentView = { id: number; createdAt: string; updatedAt: string; body: string; author: ProfileView };
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
@@ -45,12 +48,11 @@ export function profileView(
   return userId === undefined ? view : withId(view, userId);
 }
 
-export function articleView(row: ArticleRow): ArticleView {
-  const view: ArticleView = {
+export function articleSummaryView(row: ArticleRow): ArticleSummaryView {
+  const view: ArticleSummaryView = {
     slug: row.slug,
     title: row.title,
     description: row.description,
-    ...(row.body === undefined ? {} : { body: row.body }),
     tagList: JSON.parse(row.tagList) as string[],
     createdAt: isoTime(row.createdAt),
     updatedAt: isoTime(row.updatedAt),
@@ -64,3 +66,21 @@ export function articleView(row: ArticleRow): ArticleView {
   };
   return withId(view, row.id);
 }
+
+export function articleView(row: ArticleRow & { body: string }): ArticleView {
+  // The body goes after the description, where the contract's examples have it.
+  const { slug, title, description, ...rest } = articleSummaryView(row);
+  return withId({ slug, title, description, body: row.body, ...rest }, row.id);
+}
+
+/** The body of an article view, when it is one that carries it (lists leave it out). */
+export const bodyOf = (article: ArticleSummaryView): string | undefined =>
+  "body" in article && typeof article.body === "string" ? article.body : undefined;
+
+export const commentView = (row: CommentRow): CommentView => ({
+  id: row.id,
+  createdAt: isoTime(row.createdAt),
+  updatedAt: isoTime(row.updatedAt),
+  body: row.body,
+  author: profileView(row, row.following, row.authorId),
+});

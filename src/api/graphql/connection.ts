@@ -1,7 +1,7 @@
 import type * as v from "valibot";
 import { type DomainError, invalid } from "../../domain/errors";
 import type { ArticleQuery, ArticleQueryInput, PageInput, PageQuery } from "../../domain/inputs";
-import type { ArticlePageView, ArticleView } from "../../domain/views";
+import type { ArticlePageView, ArticleSummaryView } from "../../domain/views";
 import { parseInput } from "../validate";
 
 // Relay-style cursor pagination over the domain's offset pages. A cursor is
@@ -62,7 +62,7 @@ function renameFields(error: unknown, names: Record<string, string>): unknown {
 }
 
 export type Connection = {
-  edges: { cursor: string; node: ArticleView }[];
+  edges: { cursor: string; node: ArticleSummaryView }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
 };

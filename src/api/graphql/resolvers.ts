@@ -19,7 +19,7 @@ import * as profiles from "../../domain/profiles";
 import { listTags } from "../../domain/tags";
 import * as users from "../../domain/users";
 import { requireViewer } from "../../domain/viewer";
-import type { ArticleView, ProfileView } from "../../domain/views";
+import { type ArticleSummaryView, bodyOf, type ProfileView } from "../../domain/views";
 import { parseInput } from "../validate";
 import { connectionOf, type PageArgs, pageOf } from "./connection";
 import type { Loaders } from "./loaders";
@@ -120,10 +120,10 @@ const Mutation: Record<string, Resolver<unknown, any>> = {
   unfollowUser: mutation(signedIn((ctx, { username }: { username: string }) => profiles.setFollowing(ctx, username, false))),
 };
 
-const Article: Record<string, Resolver<ArticleView, any>> = {
+const Article: Record<string, Resolver<ArticleSummaryView, any>> = {
   // Lists leave bodies out: those are read for the whole page at once.
   body: async (article, _args: object, { loaders }) => {
-    const body = article.body ?? (await loaders.body.load(article.slug));
+    const body = bodyOf(article) ?? (await loaders.body.load(article.slug));
     if (body === undefined) throw notFound("article");
     return body;
   },

@@ -1,5 +1,5 @@
 import { LIMITS } from "../../domain/inputs";
-import { type ArticleView, type CommentView, idOf, type ProfileView, type UserView } from "../../domain/views";
+import { type ArticleSummaryView, bodyOf, type CommentView, idOf, type ProfileView, type UserView } from "../../domain/views";
 import type { ParsedQuery } from "./query";
 
 // The JSON:API representation of the domain's views: resource objects, their
@@ -39,7 +39,7 @@ function idFor(view: object, what: string): string {
   return String(id);
 }
 
-export const articleId = (article: ArticleView): string => idFor(article, "article");
+export const articleId = (article: ArticleSummaryView): string => idFor(article, "article");
 export const userId = (user: ProfileView | UserView): string => idFor(user, "user");
 
 export const selfOf = (type: ResourceType, id: string): string => `${BASE}/${type}/${encodeURIComponent(id)}`;
@@ -47,8 +47,9 @@ export const selfOf = (type: ResourceType, id: string): string => `${BASE}/${typ
 const userIdentifier = (user: ProfileView): Identifier => ({ type: "users", id: userId(user) });
 
 /** An article; `comments` given, the comments relationship carries their linkage. */
-export function articleResource(article: ArticleView, comments?: CommentView[]): ResourceObject {
+export function articleResource(article: ArticleSummaryView, comments?: CommentView[]): ResourceObject {
   const id = articleId(article);
+  const body = bodyOf(article);
   return {
     type: "articles",
     id,
@@ -57,7 +58,7 @@ export function articleResource(article: ArticleView, comments?: CommentView[]):
       title: article.title,
       description: article.description,
       // Lists leave the body out, as in REST; a single article has it.
-      ...(article.body === undefined ? {} : { body: article.body }),
+      ...(body === undefined ? {} : { body }),
       createdAt: article.createdAt,
       updatedAt: article.updatedAt,
       favoritesCount: article.favoritesCount,
@@ -147,7 +148,7 @@ export class Compound {
   }
 
   /** An article's related resources, as far as the include paths ask. */
-  addArticleRelated(article: ArticleView, comments: CommentView[] | undefined, prefix = ""): void {
+  addArticleRelated(article: ArticleSummaryView, comments: CommentView[] | undefined, prefix = ""): void {
     if (this.include(`${prefix}author`)) this.add(userResource(article.author));
     if (this.include(`${prefix}tags`)) for (const tag of article.tagList) this.add(tagResource(tag));
     if (this.include(`${prefix}comments`)) {
@@ -161,7 +162,7 @@ export class Compound {
   }
 
   /** A comment's related resources (its article given). */
-  addCommentRelated(comment: CommentView, article: ArticleView): void {
+  addCommentRelated(comment: CommentView, article: ArticleSummaryView): void {
     if (this.include("author")) this.add(userResource(comment.author));
     if (this.include("article")) {
       this.add(articleResource(article));

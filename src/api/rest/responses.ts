@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ArticlePageView, ArticleView, CommentView, ProfileView, UserView } from "../../domain/views";
+import type { ArticlePageView, ArticleSummaryView, ArticleView, CommentView, ProfileView, UserView } from "../../domain/views";
 
 // What the REST adapter answers, as valibot schemas: the OpenAPI document is
 // generated from these (src/openapi/), the conformance test validates real
@@ -120,7 +120,7 @@ export type ViewsAgreeWithResponses = [
   Agree<Same<UserView, v.InferOutput<typeof User>>>,
   Agree<Same<ProfileView, v.InferOutput<typeof Profile>>>,
   Agree<Same<CommentView, v.InferOutput<typeof Comment>>>,
-  Agree<Same<Omit<ArticleView, "body">, v.InferOutput<typeof ArticleSummary>>>,
-  Agree<Same<Required<ArticleView>, v.InferOutput<typeof Article>>>,
+  Agree<Same<ArticleSummaryView, v.InferOutput<typeof ArticleSummary>>>,
+  Agree<Same<ArticleView, v.InferOutput<typeof Article>>>,
   Agree<Same<ArticlePageView, v.InferOutput<typeof ArticlesResponse>>>,
 ];

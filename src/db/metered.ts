@@ -1,3 +1,5 @@
+import { withDeadline } from "../deadline";
+
 // Counts and times the D1 round trips of one request, for the Server-Timing
 // header: a statement run on its own is one round trip, a batch is one.
 
@@ -19,14 +21,9 @@ export function meterD1(client: D1Client, timeoutMs: number): { db: D1Client; me
   async function roundTrip<T>(run: () => Promise<T>): Promise<T> {
     meter.trips += 1;
     const started = performance.now();
-    let timer: number | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`D1_TIMEOUT: no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      return await Promise.race([run(), timeout]);
+      return await withDeadline(run(), timeoutMs, () => new Error(`D1_TIMEOUT: no answer within ${timeoutMs} ms`));
     } finally {
-      clearTimeout(timer ?? 0);
       meter.ms += performance.now() - started;
     }
   }

@@ -1,7 +1,8 @@
 import type { D1Meter } from "../db/metered";
 import type { Context as DomainContext } from "../domain/context";
 import type { Env } from "../env";
-import type { CacheOutcome } from "./cache";
+import type { CacheOutcome } from "./kv-cache";
+import type { Representation } from "./negotiation";
 
 export type AppEnv = {
   Bindings: Env;
@@ -15,5 +16,7 @@ export type AppEnv = {
     bookmark: string | null;
     /** Where a cache miss must start reading: the last invalidating write. */
     readAfter: string | null;
+    /** REST only: the representation the Accept header asked for. */
+    representation: Representation;
   };
 };

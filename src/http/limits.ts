@@ -1,5 +1,7 @@
-import type { LimitBucket, RateLimiter } from "../domain/limits";
+import { createMiddleware } from "hono/factory";
+import { type LimitBucket, type RateLimiter, rateLimited } from "../domain/limits";
 import type { Env } from "../env";
+import type { AppEnv } from "./context";
 
 // Counters are Workers rate-limiting bindings (wrangler.toml `[[ratelimits]]`):
 // shared by every isolate in a Cloudflare location, no D1 round trip. A
@@ -51,3 +53,14 @@ export function clientOf(request: Request): string {
     .map((group) => group.replace(/^0+(?=.)/, ""))
     .join(":")}::/64`;
 }
+
+/**
+ * The blanket limit on writes per client, on top of the per-operation ones:
+ * every write route of REST and JSON:API counts once (GraphQL counts each
+ * mutation in its resolvers, since a POST there may be a query).
+ */
+export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
+  const { ctx } = c.var;
+  if (!(await ctx.limit("write-client", ctx.client))) throw rateLimited();
+  await next();
+});

@@ -1,11 +1,16 @@
+import type { Context, ErrorHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseError } from "../db/errors";
 import { DomainError, type DomainErrorCode, type FieldMessages } from "../domain/errors";
+import type { AppEnv } from "./context";
+import { RETRY_AFTER_SECONDS } from "./limits";
+import { describeError, logEvent } from "./log";
 
 // Every failure, whatever raised it, becomes one Problem here; each
 // representation renders a Problem its own way. Nothing internal (stack,
 // SQL, driver message) is ever part of a Problem.
 
-export type Problem = { status: number; message: string; fields: FieldMessages };
+export type Problem = { status: ContentfulStatusCode; message: string; fields: FieldMessages };
 
 /** A failure of the HTTP exchange itself (framing, media type, size). */
 export class HttpError extends Error {
@@ -18,7 +23,7 @@ export class HttpError extends Error {
   }
 }
 
-const STATUS_OF: Record<DomainErrorCode, number> = {
+const STATUS_OF: Record<DomainErrorCode, ContentfulStatusCode> = {
   invalid: 422,
   unauthenticated: 401,
   forbidden: 403,
@@ -35,3 +40,33 @@ export function toProblem(error: unknown): Problem {
   }
   return { status: 500, message: "internal error", fields: {} };
 }
+
+/** How one API style writes a Problem in its own representation. */
+export type ProblemRenderer = (c: Context<AppEnv>, problem: Problem) => Response | Promise<Response>;
+
+/**
+ * The error handler of an API style (each sub-app sets its own): the failure
+ * becomes a Problem, a server-side one is logged with the request id, the
+ * headers its status calls for are set, and the style renders it.
+ */
+export function problemHandler(render: ProblemRenderer): ErrorHandler<AppEnv> {
+  return (error, c) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      logEvent("error", c.var.requestId, {
+        method: c.req.method,
+        path: c.req.path,
+        status: problem.status,
+        error: describeError(error),
+      });
+    }
+    if (problem.status === 401) c.header("WWW-Authenticate", 'Token realm="conduit"');
+    if (problem.status === 429) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+    return render(c, problem);
+  };
+}
+
+/** The route table's last entry in every sub-app: what no route matched, in that style's representation. */
+export const noSuchRoute = (): never => {
+  throw new HttpError(404, "no such route");
+};

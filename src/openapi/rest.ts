@@ -1,15 +1,16 @@
 import type { GenericSchema } from "valibot";
-import { type RestOperation, restOperations } from "../api/rest/operations";
+import { restRoutes } from "../api/rest";
 import * as responses from "../api/rest/responses";
+import type { AnyRestRoute } from "../api/rest/route";
 import { toXml } from "../api/xml/codec";
 import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
 import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
 import type { Content, Header, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
 
-// The REST section of the OpenAPI document, generated from the operation
-// table next to the routes (src/api/rest/operations.ts).
+// The REST section of the OpenAPI document, generated from the route
+// declarations (src/api/rest/*.ts) that the Worker serves.
 
-/** Where routes.ts is mounted (app.ts). */
+/** Where the REST sub-app is mounted (app.ts). */
 export const REST_BASE = "/api";
 
 /**
@@ -148,7 +149,7 @@ function objectParameters(schema: GenericSchema, where: "path" | "query"): Map<s
   return found;
 }
 
-function pathParameters(operation: RestOperation): Parameter[] {
+function pathParameters(operation: AnyRestRoute): Parameter[] {
   const typed = operation.params ? objectParameters(operation.params, "path") : new Map<string, Parameter>();
   return [...operation.path.matchAll(/:(\w+)/g)].map(([, name = ""]) => {
     return (
@@ -164,7 +165,7 @@ function pathParameters(operation: RestOperation): Parameter[] {
 }
 
 /** A 422 body for an invalid request body: the first field the example sends, blank. */
-function invalidBodyExample(operation: RestOperation): Record<string, string[]> {
+function invalidBodyExample(operation: AnyRestRoute): Record<string, string[]> {
   if (operation.body?.invalid) return operation.body.invalid;
   const envelope = Object.values((operation.body?.example ?? {}) as Record<string, Record<string, unknown>>)[0] ?? {};
   const field = Object.keys(envelope)[0] ?? "body";
@@ -174,7 +175,7 @@ function invalidBodyExample(operation: RestOperation): Record<string, string[]> 
 const ANYONE = {};
 const TOKEN = [{ Token: [] }, { Bearer: [] }];
 
-function toOperation(operation: RestOperation): Operation {
+function toOperation(operation: AnyRestRoute): Operation {
   const isRead = operation.method === "get";
   const success: Response = {
     description: operation.success.description,
@@ -210,7 +211,7 @@ function toOperation(operation: RestOperation): Operation {
   const query = operation.query ? [...objectParameters(operation.query, "query").values()] : [];
   const notes = [
     operation.description,
-    operation.cached ? "Anonymous answers are served from the KV response cache (`Server-Timing: cache;desc=hit`)." : "",
+    operation.cache ? "Anonymous answers are served from the KV response cache (`Server-Timing: cache;desc=hit`)." : "",
   ];
   return {
     operationId: operation.operationId,
@@ -236,12 +237,12 @@ function toOperation(operation: RestOperation): Operation {
   };
 }
 
-/** `/articles/:slug` as routes.ts writes it → `/api/articles/{slug}`. */
+/** `/articles/:slug` as a route declares it → `/api/articles/{slug}`. */
 export const openApiPath = (path: string) => `${REST_BASE}${path.replace(/:(\w+)/g, "{$1}")}`;
 
 export function restSection(): Section {
   const paths: Record<string, PathItem> = {};
-  for (const operation of restOperations) {
+  for (const operation of restRoutes) {
     const path = openApiPath(operation.path);
     paths[path] = { ...paths[path], [operation.method]: toOperation(operation) };
   }

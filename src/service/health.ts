@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { meterD1 } from "../db/metered";
+import { withDeadline } from "../deadline";
 import type { AppEnv } from "../http/context";
 import type { Health } from "./schemas";
 import { WORKER_VERSION } from "./version";
@@ -10,17 +11,11 @@ import { WORKER_VERSION } from "./version";
 const DEADLINE_MS = 2_000;
 
 async function answers(probe: () => Promise<unknown>): Promise<"ok" | "error"> {
-  let timer: number | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("no answer")), DEADLINE_MS);
-  });
   try {
-    await Promise.race([probe(), deadline]);
+    await withDeadline(probe(), DEADLINE_MS, () => new Error("no answer"));
     return "ok";
   } catch {
     return "error";
-  } finally {
-    clearTimeout(timer ?? 0);
   }
 }
 

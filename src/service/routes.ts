@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { accepts } from "hono/accepts";
-import { conditionalGet } from "../http/cache";
 import type { AppEnv } from "../http/context";
+import { conditionalGet } from "../http/etag";
+import { logEvent } from "../http/log";
 import { openApiJson } from "../openapi/document";
 import { checkHealth } from "./health";
 import { DOCS_CSP, docsPage, LANDING_CSP, landing, landingPage } from "./pages";
@@ -29,7 +30,7 @@ service.get("/", async (c) => {
 service.get("/health", async (c) => {
   const health = await checkHealth(c);
   if (health.status !== "ok") {
-    console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, health }));
+    logEvent("error", c.var.requestId, { health });
   }
   c.header("Cache-Control", "no-store");
   return c.json(health, health.status === "ok" ? 200 : 503);

@@ -10,8 +10,12 @@ import { requireViewer } from "../../domain/viewer";
 import type { ArticleView, CommentView, UserView } from "../../domain/views";
 import { signedIn } from "../../http/auth";
 import { readJsonBody } from "../../http/body";
-import { publicCache } from "../../http/cache";
 import type { AppEnv } from "../../http/context";
+import { conditionalGet } from "../../http/etag";
+import { publicCache } from "../../http/kv-cache";
+import { writeLimit } from "../../http/limits";
+import { noSuchRoute, problemHandler } from "../../http/problem";
+import { requestContext } from "../../http/request-context";
 import {
   articleId,
   articleResource,
@@ -26,7 +30,7 @@ import {
   userResource,
   VERSION,
 } from "./document";
-import { errorResponse, failure, JSONAPI_MEDIA_TYPE, JsonApiError, pointing } from "./errors";
+import { errorResponse, failure, JSONAPI_MEDIA_TYPE, JsonApiError, jsonApiProblem, pointing } from "./errors";
 import { linkageInput, locator, pick, type ResourceInput, resourceInput, toMany, toOne, validated } from "./input";
 import { requireAcceptable, requireJsonApiBody } from "./media";
 import { type ParsedQuery, parseQuery, type QueryRules } from "./query";
@@ -38,11 +42,12 @@ import { type ParsedQuery, parseQuery, type QueryRules } from "./query";
 
 export const jsonapi = new Hono<AppEnv>();
 
-// What this adapter found wrong is rendered here; anything else goes on to the
-// app's error handler, which logs it and renders it as JSON:API for these paths.
+// What this adapter found wrong carries its own error objects; any other
+// failure becomes a Problem (logged if it is the server's), as JSON:API.
+const renderProblem = problemHandler(jsonApiProblem);
 jsonapi.onError((error, c) => {
   if (error instanceof JsonApiError) return errorResponse(c, error.status, error.errors);
-  throw error;
+  return renderProblem(error, c);
 });
 
 function varyOnAccept(headers: Headers): void {
@@ -51,6 +56,7 @@ function varyOnAccept(headers: Headers): void {
 
 // Negotiation first (406), and every answer in the JSON:API media type,
 // errors rendered by the app's handler included.
+jsonapi.use(requestContext, conditionalGet);
 jsonapi.use(async (c, next) => {
   requireAcceptable(c.req.header("accept"));
   await next();
@@ -59,6 +65,7 @@ jsonapi.use(async (c, next) => {
   }
   varyOnAccept(c.res.headers);
 });
+jsonapi.on(["POST", "PATCH", "DELETE"], "*", writeLimit);
 
 const cached = publicCache();
 
@@ -373,3 +380,5 @@ jsonapi.get("/tags", cached, async (c) => {
   const tags = await listTags(c.var.ctx);
   return send(c, 200, new Compound(query).document(tags.map(tagResource), { links: { self: selfLink(url) } }));
 });
+
+jsonapi.all("*", noSuchRoute);

@@ -16,6 +16,4 @@ export const NewArticleBody = envelope("article", NewArticle);
 export const UpdateArticleBody = envelope("article", ArticleChanges);
 export const NewCommentBody = envelope("comment", NewComment);
 
-export { ArticleListParams, PageParams as FeedParams } from "../query-params";
-
 export const CommentParams = v.object({ slug: v.string(), id: v.pipe(IntegerParam, CommentId) });

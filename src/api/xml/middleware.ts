@@ -1,24 +1,35 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../http/context";
-import { negotiate } from "../../http/negotiation";
+import { restRepresentationOf } from "../../http/negotiation";
 import { HttpError } from "../../http/problem";
 import { toXml } from "./codec";
 
 /**
- * REST answers in the representation the Accept header asks for. Handlers,
- * the cache and error rendering all produce JSON; an XML client gets it
- * converted on the way out (errors included), with an ETag of its own.
+ * Which representation the REST caller asked for (406 if none it can have);
+ * the REST error renderer and the conversion below read it.
  */
-export const restRepresentation = createMiddleware<AppEnv>(async (c, next) => {
-  const representation = negotiate(c.req.header("accept"));
+export const restNegotiation = createMiddleware<AppEnv>(async (c, next) => {
   c.header("Vary", "Accept", { append: true });
+  const representation = restRepresentationOf(c.req.header("accept"));
   if (!representation) throw new HttpError(406, "this API answers in application/json or application/xml");
+  c.set("representation", representation);
   await next();
-  if (representation !== "xml" || !c.res.headers.get("content-type")?.startsWith("application/json")) return;
+});
+
+/**
+ * Handlers and the cache produce JSON; an XML client gets successful answers
+ * converted on the way out, with an ETag of its own. (Errors are rendered in
+ * XML by the REST error renderer itself.)
+ */
+export const xmlRepresentation = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  if (c.var.representation !== "xml" || !c.res.headers.get("content-type")?.startsWith("application/json")) return;
   const { status, headers } = c.res;
   const xml = toXml(await c.res.json());
   const etag = headers.get("etag");
   c.res = new Response(xml, { status, headers });
-  c.res.headers.set("Content-Type", "application/xml; charset=utf-8");
+  c.res.headers.set("Content-Type", XML_MEDIA_TYPE);
   if (etag) c.res.headers.set("ETag", etag.replace(/"$/, '-xml"'));
 });
+
+export const XML_MEDIA_TYPE = "application/xml; charset=utf-8";

@@ -1,12 +1,14 @@
 import type { Context as HonoContext } from "hono";
 import { createMiddleware } from "hono/factory";
 import { validBookmark } from "../db/session";
+import { withDeadline } from "../deadline";
 import type { Change } from "../domain/context";
 import type { AppEnv } from "./context";
+import { entityTag } from "./etag";
+import { describeError, logEvent } from "./log";
 
 // The KV response cache for what anonymous readers are shown (article lists
-// and articles, comment lists, profiles, tags) and HTTP revalidation for every
-// GET.
+// and articles, comment lists, profiles, tags).
 //
 // Invalidation by generations: a cached body's key contains the current
 // generation of each scope it depends on ("content", and for a comment list
@@ -40,23 +42,11 @@ const encoder = new TextEncoder();
 
 async function sha256(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  let hex = "";
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-  return hex;
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** A strong validator for a response body. */
-export async function entityTag(body: string): Promise<string> {
-  return `"${(await sha256(body)).slice(0, 32)}"`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: number | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`KV did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer ?? 0));
-}
+const kvDeadline = <T>(work: Promise<T>, ms: number) =>
+  withDeadline(work, ms, () => new Error(`KV did not answer within ${ms} ms`));
 
 const CONTENT_GENERATION = "gen:content";
 const commentsGeneration = async (slug: string) => `gen:comments:${await sha256(slug)}`;
@@ -86,15 +76,7 @@ async function currentGenerations(kv: KVNamespace, scopes: string[]): Promise<st
 }
 
 function logCacheFailure(c: HonoContext<AppEnv>, action: string, error: unknown) {
-  console.warn(
-    JSON.stringify({
-      level: "warn",
-      requestId: c.var.requestId,
-      path: c.req.path,
-      cache: action,
-      error: error instanceof Error ? error.message : String(error),
-    }),
-  );
+  logEvent("warn", c.var.requestId, { path: c.req.path, cache: action, error: describeError(error) });
 }
 
 /**
@@ -111,12 +93,12 @@ export async function invalidate(c: HonoContext<AppEnv>, changes: readonly Chang
     [...keys].map(async (key) => {
       remember(key, generation, Date.now());
       try {
-        await withTimeout(c.env.CACHE.put(key, generation), WRITE_TIMEOUT_MS);
+        await kvDeadline(c.env.CACHE.put(key, generation), WRITE_TIMEOUT_MS);
       } catch (error) {
         logCacheFailure(c, "invalidate", error);
         const retry = new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS)).then(() =>
-          withTimeout(c.env.CACHE.put(key, `${crypto.randomUUID()}@${bookmark ?? ""}`), WRITE_TIMEOUT_MS).catch(
-            (again: unknown) => logCacheFailure(c, "invalidate-retry", again),
+          kvDeadline(c.env.CACHE.put(key, `${crypto.randomUUID()}@${bookmark ?? ""}`), WRITE_TIMEOUT_MS).catch((again: unknown) =>
+            logCacheFailure(c, "invalidate-retry", again),
           ),
         );
         c.executionCtx.waitUntil(retry);
@@ -166,10 +148,10 @@ export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
 
     let key: string | null = null;
     try {
-      const current = await withTimeout(responseKey(c, commentsOf?.(c)), KV_TIMEOUT_MS);
+      const current = await kvDeadline(responseKey(c, commentsOf?.(c)), KV_TIMEOUT_MS);
       key = current.key;
       c.set("readAfter", current.readAfter);
-      const stored = await withTimeout(c.env.CACHE.getWithMetadata<StoredMetadata>(key, "text"), KV_TIMEOUT_MS);
+      const stored = await kvDeadline(c.env.CACHE.getWithMetadata<StoredMetadata>(key, "text"), KV_TIMEOUT_MS);
       if (stored.value !== null && stored.metadata?.etag && stored.metadata.type) {
         c.set("cache", "hit");
         return c.body(stored.value, 200, {
@@ -193,45 +175,8 @@ export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
     c.res.headers.set("ETag", etag);
     // The media type is kept with the body, so every API style gets its own back.
     const metadata: StoredMetadata = { etag, type: c.res.headers.get("content-type") ?? "application/json" };
-    const store = withTimeout(c.env.CACHE.put(key, body, { expirationTtl: BODY_TTL_SECONDS, metadata }), WRITE_TIMEOUT_MS).catch(
+    const store = kvDeadline(c.env.CACHE.put(key, body, { expirationTtl: BODY_TTL_SECONDS, metadata }), WRITE_TIMEOUT_MS).catch(
       (error: unknown) => logCacheFailure(c, "write", error),
     );
     c.executionCtx.waitUntil(store);
   });
-
-// Headers a 304 drops: it has no body.
-const BODY_HEADERS = ["content-type", "content-length", "content-encoding"];
-
-/**
- * Every successful GET gets an ETag and a Cache-Control (private unless the
- * cache said it is public), and a matching If-None-Match gets 304. Everything
- * else is not to be stored.
- */
-export const conditionalGet = createMiddleware<AppEnv>(async (c, next) => {
-  await next();
-  const isRead = c.req.method === "GET" || c.req.method === "HEAD";
-  if (!isRead || c.res.status !== 200) {
-    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
-    return;
-  }
-  if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "private, no-cache");
-  c.res.headers.append("Vary", "Authorization");
-  let etag = c.res.headers.get("ETag");
-  if (!etag) {
-    etag = await entityTag(await c.res.clone().text());
-    c.res.headers.set("ETag", etag);
-  }
-  const ifNoneMatch = c.req.header("If-None-Match");
-  if (ifNoneMatch && matches(ifNoneMatch, etag)) {
-    await c.res.body?.cancel();
-    // Hono carries the 200's headers over to the new response; those about a body go.
-    c.res = new Response(null, { status: 304 });
-    for (const name of BODY_HEADERS) c.res.headers.delete(name);
-  }
-});
-
-function matches(ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === "*") return true;
-  const strip = (tag: string) => tag.trim().replace(/^W\//, "");
-  return ifNoneMatch.split(",").some((tag) => strip(tag) === strip(etag));
-}

@@ -1,0 +1,101 @@
+import * as articles from "../../domain/articles";
+import { ArticleListParams, PageParams } from "../query-params";
+import * as responses from "./responses";
+import { restRoute } from "./route";
+import { articleNotFound, badPage, notTheAuthor } from "./route-errors";
+import { NewArticleBody, UpdateArticleBody } from "./schemas";
+
+const ARTICLE_EXAMPLE = {
+  title: "How to train your dragon",
+  description: "Ever wonder how?",
+  body: "You have to believe",
+  tagList: ["dragons", "training"],
+};
+
+// The feed comes before `/articles/:slug`, which would otherwise take it.
+export const articleRoutes = [
+  restRoute({
+    operationId: "GetArticlesFeed",
+    method: "get",
+    path: "/articles/feed",
+    tag: "Articles",
+    summary: "Get recent articles from users you follow",
+    description: "Newest first, without bodies; `articlesCount` counts every match, not only this page.",
+    auth: "required",
+    query: PageParams,
+    success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
+    errors: [badPage],
+    handle: (ctx, { query }) => articles.feed(ctx, query),
+  }),
+  restRoute({
+    operationId: "GetArticles",
+    method: "get",
+    path: "/articles",
+    tag: "Articles",
+    summary: "Get recent articles globally",
+    description:
+      "Newest first, without bodies; `articlesCount` counts every match, not only this page. The filters combine. Auth is optional.",
+    auth: "optional",
+    cache: "public",
+    query: ArticleListParams,
+    success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
+    errors: [badPage],
+    handle: (ctx, { query }) => articles.listArticles(ctx, query),
+  }),
+  restRoute({
+    operationId: "CreateArticle",
+    method: "post",
+    path: "/articles",
+    tag: "Articles",
+    summary: "Create an article",
+    description: "The slug is made from the title and stays unique. Duplicate tags are merged.",
+    auth: "required",
+    body: { schema: NewArticleBody, description: "Article to create", example: { article: ARTICLE_EXAMPLE } },
+    success: { status: 201, description: "The new article", schema: responses.ArticleResponse },
+    errors: [],
+    handle: async (ctx, { body }) => ({ article: await articles.createArticle(ctx, body.article) }),
+  }),
+  restRoute({
+    operationId: "GetArticle",
+    method: "get",
+    path: "/articles/:slug",
+    tag: "Articles",
+    summary: "Get an article",
+    description: "One article with its body. Auth is optional.",
+    auth: "optional",
+    cache: "public",
+    success: { status: 200, description: "The article", schema: responses.ArticleResponse },
+    errors: [articleNotFound],
+    handle: async (ctx, { params }) => ({ article: await articles.getArticle(ctx, params.slug) }),
+  }),
+  restRoute({
+    operationId: "UpdateArticle",
+    method: "put",
+    path: "/articles/:slug",
+    tag: "Articles",
+    summary: "Update an article",
+    description:
+      "Changes any of title, description, body, tagList (at least one). A new title gives a new slug. Validation comes before the ownership check.",
+    auth: "required",
+    body: {
+      schema: UpdateArticleBody,
+      description: "Article fields to change",
+      example: { article: { title: "Did you train your dragon?" } },
+    },
+    success: { status: 200, description: "The updated article", schema: responses.ArticleResponse },
+    errors: [notTheAuthor("change this article"), articleNotFound],
+    handle: async (ctx, { params, body }) => ({ article: await articles.updateArticle(ctx, params.slug, body.article) }),
+  }),
+  restRoute({
+    operationId: "DeleteArticle",
+    method: "delete",
+    path: "/articles/:slug",
+    tag: "Articles",
+    summary: "Delete an article",
+    description: "Deletes the article with its comments and favorites.",
+    auth: "required",
+    success: { status: 204, description: "Deleted" },
+    errors: [notTheAuthor("delete this article"), articleNotFound],
+    handle: (ctx, { params }) => articles.deleteArticle(ctx, params.slug),
+  }),
+];

@@ -1,0 +1,44 @@
+import * as profiles from "../../domain/profiles";
+import * as responses from "./responses";
+import { restRoute } from "./route";
+import { followSelf, profileNotFound } from "./route-errors";
+
+export const profileRoutes = [
+  restRoute({
+    operationId: "GetProfileByUsername",
+    method: "get",
+    path: "/profiles/:username",
+    tag: "Profile",
+    summary: "Get a profile",
+    description: "A user's public profile; `following` says whether the caller follows them. Auth is optional.",
+    auth: "optional",
+    cache: "public",
+    success: { status: 200, description: "The profile", schema: responses.ProfileResponse },
+    errors: [profileNotFound],
+    handle: async (ctx, { params }) => ({ profile: await profiles.getProfile(ctx, params.username) }),
+  }),
+  restRoute({
+    operationId: "FollowUserByUsername",
+    method: "post",
+    path: "/profiles/:username/follow",
+    tag: "Profile",
+    summary: "Follow a user",
+    description: "Idempotent: following twice is the same as once.",
+    auth: "required",
+    success: { status: 200, description: "The followed profile", schema: responses.ProfileResponse },
+    errors: [profileNotFound, followSelf],
+    handle: async (ctx, { params }) => ({ profile: await profiles.setFollowing(ctx, params.username, true) }),
+  }),
+  restRoute({
+    operationId: "UnfollowUserByUsername",
+    method: "delete",
+    path: "/profiles/:username/follow",
+    tag: "Profile",
+    summary: "Unfollow a user",
+    description: "Idempotent: unfollowing someone you do not follow changes nothing.",
+    auth: "required",
+    success: { status: 200, description: "The unfollowed profile", schema: responses.ProfileResponse },
+    errors: [profileNotFound, followSelf],
+    handle: async (ctx, { params }) => ({ profile: await profiles.setFollowing(ctx, params.username, false) }),
+  }),
+];

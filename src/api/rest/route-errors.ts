@@ -1,0 +1,33 @@
+import type { RouteErrorDoc } from "./route";
+
+// Failures that several routes document alike.
+
+export const articleNotFound: RouteErrorDoc = {
+  status: 404,
+  description: "No article has this slug.",
+  example: { body: ["article not found"] },
+};
+
+export const profileNotFound: RouteErrorDoc = {
+  status: 404,
+  description: "No user has this username.",
+  example: { body: ["profile not found"] },
+};
+
+export const notTheAuthor = (what: string): RouteErrorDoc => ({
+  status: 403,
+  description: `Only the author can ${what}.`,
+  example: { body: [`only the author can ${what}`] },
+});
+
+export const followSelf: RouteErrorDoc = {
+  status: 422,
+  description: "You cannot follow (or unfollow) yourself.",
+  example: { username: ["you cannot follow yourself"] },
+};
+
+export const badPage: RouteErrorDoc = {
+  status: 422,
+  description: "`limit` or `offset` is not an integer in range.",
+  example: { limit: ["must be at most 100"] },
+};

@@ -1,0 +1,87 @@
+import * as users from "../../domain/users";
+import * as responses from "./responses";
+import { restRoute } from "./route";
+import { LoginBody, RegisterBody, UpdateUserBody } from "./schemas";
+
+export const userRoutes = [
+  restRoute({
+    operationId: "Login",
+    method: "post",
+    path: "/users/login",
+    tag: "User and Authentication",
+    summary: "Existing user login",
+    description:
+      'Returns the user with a fresh token. A wrong email or password is a 401 `{"errors":{"email or password":["is invalid"]}}`.',
+    auth: "none",
+    body: {
+      schema: LoginBody,
+      description: "Credentials to use",
+      example: { user: { email: "demo@conduit.local", password: "conduit-demo" } },
+    },
+    success: { status: 200, description: "The user, with a token", schema: responses.UserResponse },
+    errors: [],
+    handle: async (ctx, { body }) => ({ user: await users.login(ctx, body.user) }),
+  }),
+  restRoute({
+    operationId: "CreateUser",
+    method: "post",
+    path: "/users",
+    tag: "User and Authentication",
+    summary: "Register",
+    description:
+      "Registers a new user. Usernames and emails are unique case-insensitively; a taken one is a 422 naming the field.",
+    auth: "none",
+    body: {
+      schema: RegisterBody,
+      description: "Details of the new user to register",
+      example: { user: { username: "jacob", email: "jake@jake.jake", password: "jakejakejake" } },
+    },
+    success: { status: 201, description: "The new user, with a token", schema: responses.UserResponse },
+    errors: [],
+    handle: async (ctx, { body }) => ({ user: await users.register(ctx, body.user) }),
+  }),
+  restRoute({
+    operationId: "GetCurrentUser",
+    method: "get",
+    path: "/user",
+    tag: "User and Authentication",
+    summary: "Get current user",
+    description: "The signed-in user, with the token that was sent.",
+    auth: "required",
+    success: { status: 200, description: "The current user", schema: responses.UserResponse },
+    errors: [],
+    handle: async (ctx) => ({ user: await users.currentUser(ctx) }),
+  }),
+  restRoute({
+    operationId: "UpdateCurrentUser",
+    method: "put",
+    path: "/user",
+    tag: "User and Authentication",
+    summary: "Update current user",
+    description:
+      'Changes any of email, username, password, bio, image (at least one). `""` or `null` clears bio and image. A password change revokes every earlier token; the answer carries a fresh one.',
+    auth: "required",
+    body: {
+      schema: UpdateUserBody,
+      description: "User details to update. At least **one** field is required.",
+      example: { user: { bio: "I like to skateboard", image: "https://i.stack.imgur.com/xHWG8.jpg" } },
+      invalid: { image: ["must be an http(s) URL"] },
+    },
+    success: { status: 200, description: "The updated user", schema: responses.UserResponse },
+    errors: [],
+    handle: async (ctx, { body }) => ({ user: await users.updateUser(ctx, body.user) }),
+  }),
+  restRoute({
+    operationId: "LogOutEverywhere",
+    method: "post",
+    path: "/user/logout",
+    tag: "User and Authentication",
+    summary: "Log out everywhere",
+    description:
+      "Not in the RealWorld contract. Revokes every token of the account, the one sent included; log in again for a new one.",
+    auth: "required",
+    success: { status: 204, description: "Every token of the account is revoked" },
+    errors: [],
+    handle: (ctx) => users.logOutEverywhere(ctx),
+  }),
+];

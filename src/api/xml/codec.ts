@@ -1,5 +1,4 @@
-import { EntityDecoder } from "@nodable/entities";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { parseXml, XmlElement } from "@rgrove/parse-xml";
 import { HttpError } from "../../http/problem";
 
 // The XML representation of the REST resources, by one convention both ways:
@@ -10,7 +9,13 @@ import { HttpError } from "../../http/problem";
 // <errors><error field="title">can't be blank</error></errors>.
 
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
-const ITEM_OF: Record<string, string> = { articles: "article", comments: "comment", tags: "tag", tagList: "tag" };
+/** Lists and the name of one item, both ways (a Map: element names are the client's, never Object.prototype's). */
+const ITEM_OF = new Map([
+  ["articles", "article"],
+  ["comments", "comment"],
+  ["tags", "tag"],
+  ["tagList", "tag"],
+]);
 
 // Characters XML 1.0 cannot carry at all, even escaped.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the ones XML forbids.
@@ -26,7 +31,7 @@ function element(name: string, value: unknown): string {
 }
 
 function content(name: string, value: unknown): string {
-  if (Array.isArray(value)) return value.map((item) => element(ITEM_OF[name] ?? "item", item)).join("");
+  if (Array.isArray(value)) return value.map((item) => element(ITEM_OF.get(name) ?? "item", item)).join("");
   if (typeof value === "object" && value !== null) {
     return Object.entries(value)
       .map(([key, field]) => element(key, field))
@@ -67,42 +72,36 @@ export function toXml(payload: unknown): string {
 /** A DOCTYPE (and with it any entity declaration) is refused before parsing. */
 const DECLARATIONS = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Only the predefined entities and character references can occur (no
-  // DOCTYPE gets this far); they shrink text, so the body cap bounds the work.
-  // XML's five named entities and character references (&#60;, &#x3C;), which
-  // fast-xml-parser 5.12 leaves undecoded unless given a decoder that allows them.
-  entityDecoder: new EntityDecoder({
-    numericAllowed: true,
-    limit: { maxTotalExpansions: 2_000_000, maxExpandedLength: 2_000_000 },
-  }),
-  isArray: (name) => name === "tag",
-});
+/** The name without its namespace prefix: <a:title> is the field title. */
+const localName = (name: string) => name.slice(name.lastIndexOf(":") + 1);
 
-type Node = string | { [key: string]: Node | Node[] };
+/** Deeper than any body the API reads (root, field, list item): a bound on the work, not a rule of the contract. */
+const MAX_DEPTH = 100;
+
+const isNil = (element: XmlElement) =>
+  Object.entries(element.attributes).some(([name, value]) => localName(name) === "nil" && value === "true");
 
 /** Element content as the JSON value the same field would have. */
-function fieldValue(name: string, node: Node | Node[] | undefined): unknown {
-  if (node === undefined) return undefined;
-  if (Array.isArray(node)) return node.map((item) => fieldValue(name, item));
-  if (typeof node === "string") return name === "tagList" ? (node.trim() === "" ? [] : node) : node;
-  if (node["@nil"] === "true") return null;
-  const children = Object.entries(node).filter(([key]) => !key.startsWith("@"));
-  if (name === "tagList") {
-    const tags = node.tag;
-    return tags === undefined ? [] : fieldValue("tag", tags);
+function fieldValue(element: XmlElement, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new HttpError(400, "request body is not valid XML");
+  if (isNil(element)) return null;
+  const name = localName(element.name);
+  const children = element.children.filter((child) => child instanceof XmlElement);
+  const item = ITEM_OF.get(name);
+  if (item !== undefined) {
+    if (children.length === 0) return element.text.trim() === "" ? [] : element.text;
+    return children.filter((child) => localName(child.name) === item).map((child) => fieldValue(child, depth + 1));
   }
-  if (children.length === 1 && children[0]?.[0] === "#text") return children[0][1];
-  if (children.length === 0) return "";
-  return Object.fromEntries(children.map(([key, child]) => [key, fieldValue(key, child)]));
+  if (children.length === 0) return element.text;
+  const fields = new Map<string, unknown>();
+  for (const child of children) {
+    const key = localName(child.name);
+    const value = fieldValue(child, depth + 1);
+    const seen = fields.get(key);
+    // A repeated element is a list, which the schemas then refuse for a scalar field.
+    fields.set(key, seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]);
+  }
+  return Object.fromEntries(fields);
 }
 
 /**
@@ -114,16 +113,15 @@ export function fromXml(text: string): unknown {
   if (DECLARATIONS.test(text)) {
     throw new HttpError(400, "XML bodies may not contain a DOCTYPE or entity declarations");
   }
-  if (XMLValidator.validate(text) !== true) throw new HttpError(400, "request body is not valid XML");
-  let document: Record<string, Node>;
+  let root: XmlElement | null;
   try {
-    document = parser.parse(text) as Record<string, Node>;
+    // Only XML's five named entities and character references can occur (no
+    // DOCTYPE gets this far); they shrink text, so the body cap bounds the work.
+    root = parseXml(text, { ignoreUndefinedEntities: true }).root;
   } catch {
-    // Past the parser's own limits (nesting over 100 levels, say).
+    // Not well-formed, or nested deeper than the parser's recursion goes.
     throw new HttpError(400, "request body is not valid XML");
   }
-  const roots = Object.entries(document).filter(([key]) => !key.startsWith("?") && !key.startsWith("@"));
-  if (roots.length !== 1 || !roots[0]) throw new HttpError(400, "request body is not valid XML");
-  const [root, node] = roots[0];
-  return { [root]: fieldValue(root, node) };
+  if (!root) throw new HttpError(400, "request body is not valid XML");
+  return { [localName(root.name)]: fieldValue(root, 1) };
 }

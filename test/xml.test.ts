@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { parseXml, XmlElement } from "@rgrove/parse-xml";
 import { describe, expect, it } from "vitest";
+import { toXml } from "../src/api/xml/codec";
 import { call, createArticle, registerUser, unique } from "./support/api";
 import { jsonOfXml } from "./support/xml";
 
@@ -257,6 +258,16 @@ describe("hostile XML", () => {
     });
     expect(reply.status).toBe(201);
     expect((jsonOfXml(reply.text) as { article: { body: string } }).article.body).toBe("<".repeat(50_000));
+  });
+});
+
+describe("toXml", () => {
+  it("writes CR (and tab and LF in attributes) as references, so an XML reader gets the text as stored", () => {
+    const text = "a\r\nb\rc\td\ne";
+    const comment = parseXml(toXml({ comment: { body: text } })).root;
+    expect(comment?.text).toBe(text);
+    const error = parseXml(toXml({ errors: { [text]: [text] } })).root?.children[0];
+    expect(error instanceof XmlElement && [error.attributes.field, error.text]).toEqual([text, text]);
   });
 });
 

@@ -21,9 +21,18 @@ const ITEM_OF = new Map([
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the ones XML forbids.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu;
 
+// A raw CR would reach the reader as LF (XML 1.0 §2.11), and a raw tab or
+// line feed in an attribute as a space (§3.3.3): written as references, they
+// arrive as stored.
 const escapeText = (text: string) =>
-  text.replace(NOT_XML, "\uFFFD").replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-const escapeAttribute = (text: string) => escapeText(text).replaceAll('"', "&quot;");
+  text
+    .replace(NOT_XML, "\uFFFD")
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll("\r", "&#13;");
+const escapeAttribute = (text: string) =>
+  escapeText(text).replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("\t", "&#9;");
 
 function element(name: string, value: unknown): string {
   if (value === null || value === undefined) return `<${name} xsi:nil="true"/>`;

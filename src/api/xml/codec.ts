@@ -1,4 +1,4 @@
-import { parseXml, XmlElement } from "@rgrove/parse-xml";
+import { parseXml, XmlDeclaration, type XmlDocument, XmlElement, XmlError, XmlText } from "@rgrove/parse-xml";
 import { HttpError } from "../../http/problem";
 
 // The XML representation of the REST resources, by one convention both ways:
@@ -81,34 +81,68 @@ export function toXml(payload: unknown): string {
 /** A DOCTYPE (and with it any entity declaration) is refused before parsing. */
 const DECLARATIONS = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
 
-/** The name without its namespace prefix: <a:title> is the field title. */
-const localName = (name: string) => name.slice(name.lastIndexOf(":") + 1);
-
 /** Deeper than any body the API reads (root, field, list item): a bound on the work, not a rule of the contract. */
 const MAX_DEPTH = 100;
+const TOO_DEEP = `XML elements may not be nested more than ${MAX_DEPTH} levels deep`;
+
+/**
+ * The document, if it is well-formed XML 1.0; otherwise a 400 naming what is
+ * wrong. The parser resolves no entity but XML's five and character
+ * references, and refuses the rest: an undefined entity (&nbsp;), a reference
+ * to a character XML cannot carry (&#0;, &#xD800;, &#xFFFE;), a raw control
+ * character, unbalanced tags, a second root. So nothing the client wrote is
+ * dropped or replaced on the way in: it is stored as written, or refused.
+ */
+function wellFormed(text: string): XmlDocument {
+  try {
+    return parseXml(text, { preserveXmlDeclaration: true });
+  } catch (error) {
+    // The parser recurses once per element: past its stack (thousands of
+    // levels) it is far deeper than MAX_DEPTH anyway.
+    if (error instanceof RangeError) throw new HttpError(400, TOO_DEEP);
+    // The first line is the reason and its position; the rest quotes the body.
+    if (error instanceof XmlError) throw new HttpError(400, `request body is not valid XML: ${error.message.split("\n")[0]}`);
+    throw error;
+  }
+}
+
+/** The name without its namespace prefix: <a:title> is the field title. */
+const localName = (name: string) => name.slice(name.lastIndexOf(":") + 1);
 
 const isNil = (element: XmlElement) =>
   Object.entries(element.attributes).some(([name, value]) => localName(name) === "nil" && value === "true");
 
-/** Element content as the JSON value the same field would have. */
+/** Element content as the JSON value the same field would have; what has no JSON twin is refused, not dropped. */
 function fieldValue(element: XmlElement, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw new HttpError(400, "request body is not valid XML");
-  if (isNil(element)) return null;
-  const name = localName(element.name);
+  if (depth > MAX_DEPTH) throw new HttpError(400, TOO_DEEP);
+  const { name } = element;
   const children = element.children.filter((child) => child instanceof XmlElement);
-  const item = ITEM_OF.get(name);
-  if (item !== undefined) {
-    if (children.length === 0) return element.text.trim() === "" ? [] : element.text;
-    return children.filter((child) => localName(child.name) === item).map((child) => fieldValue(child, depth + 1));
+  // Text and CDATA; comments and processing instructions carry no data.
+  const text = element.children
+    .filter((child) => child instanceof XmlText)
+    .map((child) => child.text)
+    .join("");
+  if (isNil(element)) {
+    if (children.length > 0 || text !== "") throw new HttpError(400, `<${name}> is marked xsi:nil="true" but is not empty`);
+    return null;
   }
-  if (children.length === 0) return element.text;
+  const item = ITEM_OF.get(localName(name));
+  if (children.length === 0) return item !== undefined && text.trim() === "" ? [] : text;
+  // Whitespace between child elements is layout; other text among them has no place in the JSON twin.
+  if (text.trim() !== "") throw new HttpError(400, `<${name}> mixes text and elements`);
+  if (item !== undefined) {
+    return children.map((child) => {
+      if (localName(child.name) !== item) throw new HttpError(400, `<${name}> may only contain <${item}> elements`);
+      return fieldValue(child, depth + 1);
+    });
+  }
+  // A Map, then Object.fromEntries: own properties only, so an element named
+  // __proto__ or constructor is a field like any other, as in JSON.parse.
   const fields = new Map<string, unknown>();
   for (const child of children) {
     const key = localName(child.name);
-    const value = fieldValue(child, depth + 1);
-    const seen = fields.get(key);
-    // A repeated element is a list, which the schemas then refuse for a scalar field.
-    fields.set(key, seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]);
+    if (fields.has(key)) throw new HttpError(400, `<${name}> contains <${key}> more than once`);
+    fields.set(key, fieldValue(child, depth + 1));
   }
   return Object.fromEntries(fields);
 }
@@ -122,15 +156,11 @@ export function fromXml(text: string): unknown {
   if (DECLARATIONS.test(text)) {
     throw new HttpError(400, "XML bodies may not contain a DOCTYPE or entity declarations");
   }
-  let root: XmlElement | null;
-  try {
-    // Only XML's five named entities and character references can occur (no
-    // DOCTYPE gets this far); they shrink text, so the body cap bounds the work.
-    root = parseXml(text, { ignoreUndefinedEntities: true }).root;
-  } catch {
-    // Not well-formed, or nested deeper than the parser's recursion goes.
-    throw new HttpError(400, "request body is not valid XML");
-  }
-  if (!root) throw new HttpError(400, "request body is not valid XML");
+  const document = wellFormed(text);
+  // The body was read as UTF-8; a document declaring another encoding would be read as text it does not contain.
+  const declared = document.children.find((child) => child instanceof XmlDeclaration)?.encoding;
+  if (declared && declared.toLowerCase() !== "utf-8") throw new HttpError(400, `XML bodies must be UTF-8, not ${declared}`);
+  const root = document.root;
+  if (!root) throw new HttpError(400, "request body is not valid XML: it has no root element"); // never: well-formed means one root
   return { [localName(root.name)]: fieldValue(root, 1) };
 }

@@ -161,6 +161,9 @@ const BAD_SCHEME = "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'";
 const NOT_FOUND_ARTICLE = "article not found";
 const XML_DOCTYPE = "XML bodies may not contain a DOCTYPE or entity declarations";
 const NOT_XML = "request body is not valid XML";
+const XML_TOO_DEEP = "XML elements may not be nested more than 100 levels deep";
+/** The parser's reason, after the fixed start and before its position (line 1, column n). */
+const notXml = (reason: string) => new RegExp(`^${NOT_XML}: ${reason.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
 /** A valid new-article document for JSON:API. */
 const jsonapiArticle = () =>
   json({ data: { type: "articles", attributes: { title: unique("Hostile JSON:API "), description: "d", body: "b" } } });
@@ -207,16 +210,17 @@ const tagsOf = async (slug: string) =>
   ).map((row) => row.tag);
 const userRow = (id: number) => one("SELECT * FROM users WHERE id = ?", id);
 
-/** The new article holds these columns exactly as sent, and says so in the reply. */
+/** The new article holds these columns exactly as sent, and says so in the reply (JSON or XML). */
 const storesArticle = (columns: Record<string, string>, tags?: string[]) => ({
   proves: "stored exactly as sent",
   check: async (reply: Reply) => {
-    const row = await articleRow(reply.body.article.slug);
+    const { article } = reply.body ?? xmlBody(reply.text);
+    const row = await articleRow(article.slug);
     for (const [column, value] of Object.entries(columns)) {
       expect(row[column], column).toBe(value);
-      expect(reply.body.article[column], column).toBe(value);
+      expect(article[column], column).toBe(value);
     }
-    if (tags) expect(await tagsOf(reply.body.article.slug)).toEqual(tags);
+    if (tags) expect(await tagsOf(article.slug)).toEqual(tags);
   },
 });
 const storesComment = (body: string) => ({
@@ -1670,20 +1674,90 @@ const CASES: HostileCase[] = [
     error: { field: "body", message: NO_AUTH },
   }),
   xml({
-    name: "an unknown entity reference (kept as text, never expanded)",
+    name: "an undeclared entity reference (neither expanded nor kept as text)",
     method: "POST",
     path: "/api/articles/@@slug@@/comments",
     token: "owner",
     body: "<comment><body>&undefined;</body></comment>",
-    status: 200,
-    stored: {
-      proves: "stored as the literal text",
-      check: async (reply) => {
-        const { comment: stored } = xmlBody(reply.text) as { comment: { id: number; body: string } };
-        expect(stored.body).toBe("&undefined;");
-        expect((await one("SELECT body FROM comments WHERE id = ?", stored.id)).body).toBe("&undefined;");
-      },
-    },
+    status: 400,
+    error: { field: "body", message: notXml("Named entity isn't defined: &undefined;") },
+  }),
+  xml({
+    name: "an HTML entity XML does not define (&nbsp;)",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: "<user><bio>Hello&nbsp;world</bio></user>",
+    status: 400,
+    error: { field: "body", message: notXml("Named entity isn't defined: &nbsp;") },
+  }),
+  ...[
+    ["NUL", "&#0;"],
+    ["a lone surrogate", "&#xD800;"],
+    ["the noncharacter U+FFFE", "&#xFFFE;"],
+  ].map(([what, reference]) =>
+    xml({
+      name: `a character reference to ${what} (${reference}), which XML cannot carry`,
+      method: "POST",
+      path: "/api/articles",
+      token: "owner",
+      body: () => `<article><title>${unique("Ref ")}</title><description>d</description><body>a${reference}b</body></article>`,
+      status: 400,
+      error: { field: "body", message: notXml("Character reference resolves to an invalid character") },
+    }),
+  ),
+  ...(
+    [
+      ["a raw U+0001 in the text", bytes("<comment><body>a", [0x01], "b</body></comment>")],
+      ["a raw NUL byte in the text", bytes("<comment><body>a", [0x00], "b</body></comment>")],
+      ["a raw escape (U+001B) in an attribute", bytes('<comment note="', [0x1b], '"><body>x</body></comment>')],
+    ] as const
+  ).map(([what, body]) =>
+    xml({
+      name: `${what} (XML allows no C0 control but tab, LF and CR)`,
+      method: "POST",
+      path: "/api/articles/@@slug@@/comments",
+      token: "owner",
+      body,
+      status: 400,
+      error: { field: "body", message: notXml("Invalid character") },
+    }),
+  ),
+  xml({
+    name: "character references XML allows (an emoji, CR, tab, the five entities)",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: "<article><title>References kept</title><description>&#x1F600;</description><body>a&#13;b&#9;c &lt;&gt;&amp;&quot;&apos;</body></article>",
+    status: 201,
+    stored: storesArticle({ title: "References kept", description: "\u{1F600}", body: "a\rb\tc <>&\"'" }),
+  }),
+  xml({
+    name: "__proto__, constructor and toString elements beside a valid article",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: "<article><__proto__><polluted>yes</polluted></__proto__><constructor><prototype><polluted>yes</polluted></prototype></constructor><toString>x</toString><title>Prototype elements</title><description>d</description><body>b</body></article>",
+    status: 201,
+    stored: storesArticle({ title: "Prototype elements", description: "d", body: "b" }),
+  }),
+  xml({
+    name: "a user envelope only under a __proto__ root",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: "<__proto__><user><bio>from the prototype</bio></user></__proto__>",
+    status: 422,
+    error: { field: "user", message: "is required" },
+  }),
+  xml({
+    name: "a constructor root",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: "<constructor><prototype><polluted>yes</polluted></prototype></constructor>",
+    status: 422,
+    error: { field: "article", message: "is required" },
   }),
   xml({
     name: "an unclosed element",
@@ -1692,7 +1766,7 @@ const CASES: HostileCase[] = [
     token: "owner",
     body: "<article><title>x</title><description>d<body>b</body></article>",
     status: 400,
-    error: { field: "body", message: NOT_XML },
+    error: { field: "body", message: notXml("Missing end tag for element description") },
   }),
   xml({
     name: "two root elements",
@@ -1701,7 +1775,7 @@ const CASES: HostileCase[] = [
     token: "owner",
     body: "<article><title>x</title></article><article><title>y</title></article>",
     status: 400,
-    error: { field: "body", message: NOT_XML },
+    error: { field: "body", message: notXml("Extra content at the end of the document") },
   }),
   xml({
     name: "text that is not XML at all",
@@ -1710,7 +1784,7 @@ const CASES: HostileCase[] = [
     token: "owner",
     body: '{"user":{"bio":"json sent as xml"}}',
     status: 400,
-    error: { field: "body", message: NOT_XML },
+    error: { field: "body", message: notXml("Root element is missing or invalid") },
   }),
   xml({
     name: "the wrong root element (a user where an article belongs)",
@@ -1755,7 +1829,17 @@ const CASES: HostileCase[] = [
     token: "owner",
     body: () => `<article>${"<a>".repeat(DEEP)}${"</a>".repeat(DEEP)}</article>`,
     status: 400,
-    error: { field: "body" },
+    error: { field: "body", message: XML_TOO_DEEP },
+  }),
+  xml({
+    name: "elements nested 101 levels deep, one past the bound",
+    method: "POST",
+    path: "/api/articles",
+    token: "owner",
+    body: () =>
+      `<article><title>${unique("Deep ")}</title><description>d</description><body>b</body>${"<a>".repeat(100)}${"</a>".repeat(100)}</article>`,
+    status: 400,
+    error: { field: "body", message: XML_TOO_DEEP },
   }),
   xml({
     name: "bytes that are not UTF-8",

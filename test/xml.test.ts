@@ -1,11 +1,16 @@
 import { env } from "cloudflare:workers";
+import { parseXml, XmlElement } from "@rgrove/parse-xml";
 import { describe, expect, it } from "vitest";
+import { fromXml, toXml } from "../src/api/xml/codec";
+import { HttpError } from "../src/http/problem";
 import { call, createArticle, registerUser, unique } from "./support/api";
-import { jsonOfXml, reader } from "./support/xml";
+import { expectUnchanged, snapshot } from "./support/snapshot";
+import { jsonOfXml } from "./support/xml";
 
 // The XML representation of every REST route: each answer is read back with an
 // independent parser and compared with its JSON twin; every write is also sent
-// as XML; hostile XML is refused before parsing and changes nothing.
+// as XML; hostile XML is refused before parsing and changes nothing; text that
+// is not well-formed XML 1.0 is refused, never stored altered.
 
 const XML = { Accept: "application/xml" };
 const XML_BODY = { "Content-Type": "application/xml", Accept: "application/xml" };
@@ -72,7 +77,7 @@ describe("every REST read as XML carries the same data as its JSON twin", () => 
     const article = await createArticle(user, { body: "bell \u0007 and form feed \u000c" });
     const xml = await call("GET", `/api/articles/${article.slug}`, { headers: XML });
     expect(xml.text).toContain("<body>bell \uFFFD and form feed \uFFFD</body>");
-    expect(() => reader.parse(xml.text)).not.toThrow();
+    expect(() => parseXml(xml.text)).not.toThrow();
   });
 
   it("serves cached answers as XML too, with an ETag of their own and 304 on it", async () => {
@@ -120,9 +125,9 @@ describe("errors in XML", () => {
 
 /** The JSON twin of a simple XML request body (flat fields under one root). */
 function jsonOfXmlBody(xml: string): unknown {
-  const document = reader.parse(xml) as Record<string, Record<string, string>>;
-  const [root, fields] = Object.entries(document)[0] ?? [];
-  return { [root ?? ""]: fields };
+  const root = parseXml(xml).root;
+  const fields = root?.children.filter((child) => child instanceof XmlElement) ?? [];
+  return { [root?.name ?? ""]: Object.fromEntries(fields.map((field) => [field.name, field.text])) };
 }
 
 describe("writes with XML bodies", () => {
@@ -228,19 +233,38 @@ describe("hostile XML", () => {
     });
   }
 
-  it("answers 400 for malformed XML and 413 for an XML body over 1 MiB", async () => {
+  it("answers 400 for text that is not well-formed XML, in the XML error shape, storing nothing", async () => {
     const user = await registerUser();
-    for (const rawBody of [
-      "<article><title>t</article>",
-      "<article>",
-      "<a/><b/>",
-      "not xml at all",
-      "<article><title>t</title></article><!-- -->x",
-    ]) {
+    const articleWith = (body: string) =>
+      `<article><title>${unique("t")}</title><description>d</description><body>${body}</body></article>`;
+    const bodies: [string, RegExp][] = [
+      ["<article><title>t</article>", /Missing end tag for element title/],
+      ["<article>", /Missing end tag for element article/],
+      ["<a/><b/>", /Extra content at the end of the document/],
+      ["not xml at all", /Root element is missing or invalid/],
+      ["<article><title>t</title></article><!-- -->x", /Extra content at the end of the document/],
+      [articleWith("nul &#0; here"), /Character reference resolves to an invalid character/],
+      [articleWith("half a pair &#xD800; here"), /Character reference resolves to an invalid character/],
+      [articleWith("not a character &#xFFFE; here"), /Character reference resolves to an invalid character/],
+      [articleWith("&nbsp;is HTML"), /Named entity isn't defined: &nbsp;/],
+      [articleWith("a bell \u0007 raw"), /Invalid character/],
+      [articleWith("AT&T"), /Unterminated reference/],
+    ];
+    for (const [rawBody, reason] of bodies) {
+      const before = await snapshot();
       const reply = await call("POST", "/api/articles", { token: user.token, rawBody, headers: XML_BODY });
       expect(reply.status, rawBody).toBe(400);
-      expect(jsonOfXml(reply.text)).toEqual({ errors: { body: ["request body is not valid XML"] } });
+      expect(reply.text).toMatch(
+        /<errors xmlns:xsi="[^"]+"><error field="body">request body is not valid XML: [^<]+<\/error><\/errors>$/,
+      );
+      const message = (jsonOfXml(reply.text) as { errors: { body: string[] } }).errors.body[0];
+      expect(message, rawBody).toMatch(reason);
+      await expectUnchanged(before, rawBody);
     }
+  });
+
+  it("answers 413 for an XML body over 1 MiB", async () => {
+    const user = await registerUser();
     const huge = `<article><title>t</title><description>d</description><body>${"x".repeat(1024 * 1024)}</body></article>`;
     const big = await call("POST", "/api/articles", { token: user.token, rawBody: huge, headers: XML_BODY });
     expect(big.status).toBe(413);
@@ -256,6 +280,136 @@ describe("hostile XML", () => {
     });
     expect(reply.status).toBe(201);
     expect((jsonOfXml(reply.text) as { article: { body: string } }).article.body).toBe("<".repeat(50_000));
+  });
+});
+
+/** The HttpError fromXml throws for a body it refuses. */
+function refusalOf(xml: string): HttpError {
+  try {
+    fromXml(xml);
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error(`accepted: ${xml.slice(0, 80)}`);
+}
+
+describe("fromXml", () => {
+  const nested = (levels: number) => `${"<a>".repeat(levels)}${"</a>".repeat(levels)}`;
+  // XML body → the JSON text of its twin: the same object, own keys and all.
+  const twins: [string, string, string][] = [
+    [
+      "the convention's example",
+      "<article><title>T</title><tagList><tag>a</tag><tag>b</tag></tagList></article>",
+      '{"article":{"title":"T","tagList":["a","b"]}}',
+    ],
+    [
+      "indented, with a declaration",
+      '<?xml version="1.0" encoding="utf-8"?>\n<article>\n  <title>t</title>\n  <tagList>\n    <tag>a</tag>\n  </tagList>\n</article>\n',
+      '{"article":{"title":"t","tagList":["a"]}}',
+    ],
+    [
+      "xsi:nil, an empty element, empty lists",
+      '<user xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><image xsi:nil="true"/><bio></bio><tagList/><tags> </tags></user>',
+      '{"user":{"image":null,"bio":"","tagList":[],"tags":[]}}',
+    ],
+    ["namespace prefixes removed", '<a:article xmlns:a="urn:x"><a:title>t</a:title></a:article>', '{"article":{"title":"t"}}'],
+    ["CDATA as written", "<comment><body><![CDATA[<p>&amp;</p>]]></body></comment>", '{"comment":{"body":"<p>&amp;</p>"}}'],
+    [
+      "XML's five entities and character references",
+      "<comment><body>&lt;&gt;&amp;&quot;&apos;&#x1F600;&#233;&#13;&#9;</body></comment>",
+      '{"comment":{"body":"<>&\\"\'😀é\\r\\t"}}',
+    ],
+    [
+      "spaces kept, line ends as XML 1.0 reads them",
+      "<comment><body>  a\r\nb\rc  </body></comment>",
+      '{"comment":{"body":"  a\\nb\\nc  "}}',
+    ],
+    [
+      "comments and processing instructions carry no data",
+      "<comment><body>a<!-- note -->b<?pi x?>c</body></comment>",
+      '{"comment":{"body":"abc"}}',
+    ],
+    [
+      "Object.prototype's names as fields",
+      "<article><__proto__><polluted>yes</polluted></__proto__><constructor><prototype>p</prototype></constructor><toString>s</toString></article>",
+      '{"article":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":"p"},"toString":"s"}}',
+    ],
+    ["__proto__ as the root", "<__proto__><title>t</title></__proto__>", '{"__proto__":{"title":"t"}}'],
+    ["nesting 100 levels deep", `<article>${nested(99)}</article>`, `{"article":${'{"a":'.repeat(99)}""${"}".repeat(99)}}`],
+  ];
+  for (const [what, xml, json] of twins) {
+    it(`reads ${what} as its JSON twin`, () => {
+      const read = fromXml(xml);
+      expect(JSON.stringify(read)).toBe(JSON.stringify(JSON.parse(json)));
+      expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  }
+
+  const NOT_XML = "request body is not valid XML: ";
+  const refused: [string, string, string | RegExp][] = [
+    ["a DOCTYPE", "<!DOCTYPE a><a/>", "XML bodies may not contain a DOCTYPE or entity declarations"],
+    ["a reference to NUL", "<a>&#0;</a>", /Character reference resolves to an invalid character/],
+    ["a reference to a lone surrogate", "<a>&#xD800;</a>", /Character reference resolves to an invalid character/],
+    ["a reference to U+FFFE", "<a>&#xFFFE;</a>", /Character reference resolves to an invalid character/],
+    ["a reference past U+10FFFF", "<a>&#x110000;</a>", /Character reference resolves to an invalid character/],
+    ["a malformed character reference", "<a>&#xZZ;</a>", /Invalid character reference/],
+    ["an HTML entity", "<a>&nbsp;</a>", /Named entity isn't defined: &nbsp;/],
+    ["an undeclared entity", "<a>&undefined;</a>", /Named entity isn't defined: &undefined;/],
+    ["a bare ampersand", "<a>AT&T</a>", /Unterminated reference/],
+    ["a raw NUL", "<a>\u0000</a>", /Invalid character/],
+    ["a raw vertical tab", "<a>\u000B</a>", /Invalid character/],
+    ["a raw escape in CDATA", "<a><![CDATA[\u001B]]></a>", /Invalid character/],
+    ["a raw control character in an attribute", '<a b="\u0001"/>', /Invalid character/],
+    ["a raw control character in a comment", "<a><!--\u0002--></a>", /Invalid character/],
+    ["an unclosed element", "<a><b></a>", /Missing end tag for element b/],
+    ["two roots", "<a/><b/>", /Extra content at the end of the document/],
+    ["no root", "text", /Root element is missing or invalid/],
+    ["a duplicate attribute", '<a b="1" b="2"/>', /Duplicate attribute/],
+    ["an XML declaration after the start", ' <?xml version="1.0"?><a/>', /XML declaration isn't allowed here/],
+    [
+      "a declared encoding other than UTF-8",
+      '<?xml version="1.0" encoding="ISO-8859-1"?><a/>',
+      "XML bodies must be UTF-8, not ISO-8859-1",
+    ],
+    ["text beside elements", "<article>x<title>t</title></article>", "<article> mixes text and elements"],
+    ["a repeated field", "<article><title>a</title><title>b</title></article>", "<article> contains <title> more than once"],
+    [
+      "a field repeated under two prefixes",
+      '<article xmlns:a="urn:a" xmlns:b="urn:b"><a:title>a</a:title><b:title>b</b:title></article>',
+      "<article> contains <title> more than once",
+    ],
+    ["content in a nil element", '<user><bio xsi:nil="true">x</bio></user>', '<bio> is marked xsi:nil="true" but is not empty'],
+    [
+      "another element in a list",
+      "<article><tagList><tag>a</tag><label>b</label></tagList></article>",
+      "<tagList> may only contain <tag> elements",
+    ],
+    ["nesting 101 levels deep", `<article>${nested(100)}</article>`, "XML elements may not be nested more than 100 levels deep"],
+    [
+      "nesting 100,000 levels deep",
+      `<article>${nested(100_000)}</article>`,
+      "XML elements may not be nested more than 100 levels deep",
+    ],
+  ];
+  for (const [what, xml, message] of refused) {
+    it(`refuses ${what} with 400`, () => {
+      const refusal = refusalOf(xml);
+      expect(refusal.status).toBe(400);
+      if (typeof message === "string") expect(refusal.message).toBe(message);
+      else expect(refusal.message).toMatch(new RegExp(`^${NOT_XML}.*${message.source}`));
+    });
+  }
+});
+
+describe("toXml", () => {
+  it("writes CR (and tab and LF in attributes) as references, so an XML reader gets the text as stored", () => {
+    const text = "a\r\nb\rc\td\ne";
+    const comment = parseXml(toXml({ comment: { body: text } })).root;
+    expect(comment?.text).toBe(text);
+    const error = parseXml(toXml({ errors: { [text]: [text] } })).root?.children[0];
+    expect(error instanceof XmlElement && [error.attributes.field, error.text]).toEqual([text, text]);
   });
 });
 

@@ -1,49 +1,46 @@
-import { XMLParser } from "fast-xml-parser";
+import { parseXml, XmlElement } from "@rgrove/parse-xml";
 import { expect } from "vitest";
 
-// Reads the API's XML back into its JSON shape with an independent parser, so
-// tests can compare an XML answer with its JSON twin.
+// Reads the API's XML answers back into their JSON shape with a strict,
+// spec-compliant parser of its own (not the API's codec), so tests can compare
+// an XML answer with its JSON twin and know it is well-formed XML 1.0.
 
-// Reads our XML back into the JSON shape: repeated items become arrays,
-// xsi:nil becomes null, and the typed fields get their JSON types back.
-export const reader = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: false,
-  jPath: true,
-  isArray: (name, path) => name === "tag" || name === "error" || path === "articles.article" || path === "comments.comment",
-});
+/** Lists of the REST envelopes, and the element of one item. */
+const LISTS: Record<string, string> = { articles: "article", comments: "comment", tags: "tag", tagList: "tag" };
 const BOOLEAN = new Set(["favorited", "following"]);
 const NUMBER = new Set(["favoritesCount", "articlesCount", "id"]);
 
-function typed(name: string, node: unknown): unknown {
-  if (Array.isArray(node)) return node.map((item) => typed(name, item));
-  if (node === "" && (name === "tagList" || name === "comments" || name === "tags" || name === "articles")) return [];
-  if (typeof node === "string") return BOOLEAN.has(name) ? node === "true" : NUMBER.has(name) ? Number(node) : node;
-  const element = node as Record<string, unknown>;
-  if (element["@nil"] === "true") return null;
-  const children = Object.entries(element).filter(([key]) => !key.startsWith("@"));
-  if (name === "tagList" || name === "tags") return typed("tag", element.tag ?? []);
-  if (name === "comments") return typed("comment", element.comment ?? []);
-  return Object.fromEntries(children.map(([key, value]) => [key, typed(key, value)]));
+const elementsOf = (element: XmlElement, name?: string) =>
+  element.children.filter((child) => child instanceof XmlElement).filter((child) => !name || child.name === name);
+
+function typed(element: XmlElement): unknown {
+  const { name } = element;
+  if (element.attributes["xsi:nil"] === "true") return null;
+  if (Object.hasOwn(LISTS, name)) return elementsOf(element, LISTS[name]).map(typed);
+  const children = elementsOf(element);
+  if (children.length === 0) {
+    const { text } = element;
+    return BOOLEAN.has(name) ? text === "true" : NUMBER.has(name) ? Number(text) : text;
+  }
+  return Object.fromEntries(children.map((child) => [child.name, typed(child)]));
 }
 
+/** An XML answer as the JSON body its JSON twin would have. */
 export function jsonOfXml(text: string): unknown {
   expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
-  const document = reader.parse(text) as Record<string, Record<string, unknown>>;
-  const [root, node] = Object.entries(document).find(([key]) => !key.startsWith("?")) ?? [];
-  if (root === "articles") {
-    return { articles: typed("article", node?.article ?? []), articlesCount: Number(node?.articlesCount) };
+  const root = parseXml(text).root;
+  if (!root) throw new Error("an XML answer without a root element");
+  if (root.name === "articles") {
+    const [count] = elementsOf(root, "articlesCount");
+    return { articles: elementsOf(root, "article").map(typed), articlesCount: Number(count?.text) };
   }
-  if (root === "errors") {
+  if (root.name === "errors") {
     const errors: Record<string, string[]> = {};
-    for (const error of (node?.error ?? []) as Record<string, string>[]) {
-      const field = error["@field"] ?? "";
-      errors[field] = [...(errors[field] ?? []), error["#text"] ?? ""];
+    for (const error of elementsOf(root, "error")) {
+      const field = error.attributes.field ?? "";
+      errors[field] = [...(errors[field] ?? []), error.text];
     }
     return { errors };
   }
-  return { [root ?? ""]: typed(root ?? "", node) };
+  return { [root.name]: typed(root) };
 }

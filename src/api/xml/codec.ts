@@ -1,5 +1,4 @@
-import { EntityDecoder } from "@nodable/entities";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { parseXml, XmlDeclaration, type XmlDocument, XmlElement, XmlError, XmlText } from "@rgrove/parse-xml";
 import { HttpError } from "../../http/problem";
 
 // The XML representation of the REST resources, by one convention both ways:
@@ -10,15 +9,30 @@ import { HttpError } from "../../http/problem";
 // <errors><error field="title">can't be blank</error></errors>.
 
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
-const ITEM_OF: Record<string, string> = { articles: "article", comments: "comment", tags: "tag", tagList: "tag" };
+/** Lists and the name of one item, both ways (a Map: element names are the client's, never Object.prototype's). */
+const ITEM_OF = new Map([
+  ["articles", "article"],
+  ["comments", "comment"],
+  ["tags", "tag"],
+  ["tagList", "tag"],
+]);
 
 // Characters XML 1.0 cannot carry at all, even escaped.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the ones XML forbids.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu;
 
+// A raw CR would reach the reader as LF (XML 1.0 §2.11), and a raw tab or
+// line feed in an attribute as a space (§3.3.3): written as references, they
+// arrive as stored.
 const escapeText = (text: string) =>
-  text.replace(NOT_XML, "\uFFFD").replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-const escapeAttribute = (text: string) => escapeText(text).replaceAll('"', "&quot;");
+  text
+    .replace(NOT_XML, "\uFFFD")
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll("\r", "&#13;");
+const escapeAttribute = (text: string) =>
+  escapeText(text).replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("\t", "&#9;");
 
 function element(name: string, value: unknown): string {
   if (value === null || value === undefined) return `<${name} xsi:nil="true"/>`;
@@ -26,7 +40,7 @@ function element(name: string, value: unknown): string {
 }
 
 function content(name: string, value: unknown): string {
-  if (Array.isArray(value)) return value.map((item) => element(ITEM_OF[name] ?? "item", item)).join("");
+  if (Array.isArray(value)) return value.map((item) => element(ITEM_OF.get(name) ?? "item", item)).join("");
   if (typeof value === "object" && value !== null) {
     return Object.entries(value)
       .map(([key, field]) => element(key, field))
@@ -67,42 +81,70 @@ export function toXml(payload: unknown): string {
 /** A DOCTYPE (and with it any entity declaration) is refused before parsing. */
 const DECLARATIONS = /<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Only the predefined entities and character references can occur (no
-  // DOCTYPE gets this far); they shrink text, so the body cap bounds the work.
-  // XML's five named entities and character references (&#60;, &#x3C;), which
-  // fast-xml-parser 5.12 leaves undecoded unless given a decoder that allows them.
-  entityDecoder: new EntityDecoder({
-    numericAllowed: true,
-    limit: { maxTotalExpansions: 2_000_000, maxExpandedLength: 2_000_000 },
-  }),
-  isArray: (name) => name === "tag",
-});
+/** Deeper than any body the API reads (root, field, list item): a bound on the work, not a rule of the contract. */
+const MAX_DEPTH = 100;
+const TOO_DEEP = `XML elements may not be nested more than ${MAX_DEPTH} levels deep`;
 
-type Node = string | { [key: string]: Node | Node[] };
-
-/** Element content as the JSON value the same field would have. */
-function fieldValue(name: string, node: Node | Node[] | undefined): unknown {
-  if (node === undefined) return undefined;
-  if (Array.isArray(node)) return node.map((item) => fieldValue(name, item));
-  if (typeof node === "string") return name === "tagList" ? (node.trim() === "" ? [] : node) : node;
-  if (node["@nil"] === "true") return null;
-  const children = Object.entries(node).filter(([key]) => !key.startsWith("@"));
-  if (name === "tagList") {
-    const tags = node.tag;
-    return tags === undefined ? [] : fieldValue("tag", tags);
+/**
+ * The document, if it is well-formed XML 1.0; otherwise a 400 naming what is
+ * wrong. The parser resolves no entity but XML's five and character
+ * references, and refuses the rest: an undefined entity (&nbsp;), a reference
+ * to a character XML cannot carry (&#0;, &#xD800;, &#xFFFE;), a raw control
+ * character, unbalanced tags, a second root. So nothing the client wrote is
+ * dropped or replaced on the way in: it is stored as written, or refused.
+ */
+function wellFormed(text: string): XmlDocument {
+  try {
+    return parseXml(text, { preserveXmlDeclaration: true });
+  } catch (error) {
+    // The parser recurses once per element: past its stack (thousands of
+    // levels) it is far deeper than MAX_DEPTH anyway.
+    if (error instanceof RangeError) throw new HttpError(400, TOO_DEEP);
+    // The first line is the reason and its position; the rest quotes the body.
+    if (error instanceof XmlError) throw new HttpError(400, `request body is not valid XML: ${error.message.split("\n")[0]}`);
+    throw error;
   }
-  if (children.length === 1 && children[0]?.[0] === "#text") return children[0][1];
-  if (children.length === 0) return "";
-  return Object.fromEntries(children.map(([key, child]) => [key, fieldValue(key, child)]));
+}
+
+/** The name without its namespace prefix: <a:title> is the field title. */
+const localName = (name: string) => name.slice(name.lastIndexOf(":") + 1);
+
+const isNil = (element: XmlElement) =>
+  Object.entries(element.attributes).some(([name, value]) => localName(name) === "nil" && value === "true");
+
+/** Element content as the JSON value the same field would have; what has no JSON twin is refused, not dropped. */
+function fieldValue(element: XmlElement, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new HttpError(400, TOO_DEEP);
+  const { name } = element;
+  const children = element.children.filter((child) => child instanceof XmlElement);
+  // Text and CDATA; comments and processing instructions carry no data.
+  const text = element.children
+    .filter((child) => child instanceof XmlText)
+    .map((child) => child.text)
+    .join("");
+  if (isNil(element)) {
+    if (children.length > 0 || text !== "") throw new HttpError(400, `<${name}> is marked xsi:nil="true" but is not empty`);
+    return null;
+  }
+  const item = ITEM_OF.get(localName(name));
+  if (children.length === 0) return item !== undefined && text.trim() === "" ? [] : text;
+  // Whitespace between child elements is layout; other text among them has no place in the JSON twin.
+  if (text.trim() !== "") throw new HttpError(400, `<${name}> mixes text and elements`);
+  if (item !== undefined) {
+    return children.map((child) => {
+      if (localName(child.name) !== item) throw new HttpError(400, `<${name}> may only contain <${item}> elements`);
+      return fieldValue(child, depth + 1);
+    });
+  }
+  // A Map, then Object.fromEntries: own properties only, so an element named
+  // __proto__ or constructor is a field like any other, as in JSON.parse.
+  const fields = new Map<string, unknown>();
+  for (const child of children) {
+    const key = localName(child.name);
+    if (fields.has(key)) throw new HttpError(400, `<${name}> contains <${key}> more than once`);
+    fields.set(key, fieldValue(child, depth + 1));
+  }
+  return Object.fromEntries(fields);
 }
 
 /**
@@ -114,16 +156,11 @@ export function fromXml(text: string): unknown {
   if (DECLARATIONS.test(text)) {
     throw new HttpError(400, "XML bodies may not contain a DOCTYPE or entity declarations");
   }
-  if (XMLValidator.validate(text) !== true) throw new HttpError(400, "request body is not valid XML");
-  let document: Record<string, Node>;
-  try {
-    document = parser.parse(text) as Record<string, Node>;
-  } catch {
-    // Past the parser's own limits (nesting over 100 levels, say).
-    throw new HttpError(400, "request body is not valid XML");
-  }
-  const roots = Object.entries(document).filter(([key]) => !key.startsWith("?") && !key.startsWith("@"));
-  if (roots.length !== 1 || !roots[0]) throw new HttpError(400, "request body is not valid XML");
-  const [root, node] = roots[0];
-  return { [root]: fieldValue(root, node) };
+  const document = wellFormed(text);
+  // The body was read as UTF-8; a document declaring another encoding would be read as text it does not contain.
+  const declared = document.children.find((child) => child instanceof XmlDeclaration)?.encoding;
+  if (declared && declared.toLowerCase() !== "utf-8") throw new HttpError(400, `XML bodies must be UTF-8, not ${declared}`);
+  const root = document.root;
+  if (!root) throw new HttpError(400, "request body is not valid XML: it has no root element"); // never: well-formed means one root
+  return { [localName(root.name)]: fieldValue(root, 1) };
 }

@@ -227,6 +227,14 @@ describe("GET", () => {
     expect(query.body).toEqual({ data: { __typename: "Query" } });
   });
 
+  it("reads an empty operationName as none, and names an operation it cannot find", async () => {
+    const query = encodeURIComponent("query A { __typename }");
+    expect((await call("GET", `/graphql?query=${query}&operationName=`)).body).toEqual({ data: { __typename: "Query" } });
+    const unknown = await call("GET", `/graphql?query=${query}&operationName=B`);
+    expect([unknown.status, codes(unknown)]).toEqual([400, ["BAD_USER_INPUT"]]);
+    expect(onlyError(unknown).message).toBe('Unknown operation named "B".');
+  });
+
   it("answers 400 to a GET without a query or with variables that are not JSON", async () => {
     expect((await call("GET", "/graphql")).status).toBe(400);
     expect((await call("GET", "/graphql", { headers: { Accept: "application/json" } })).status).toBe(400);

@@ -1,4 +1,4 @@
-import type { GraphQLError, GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { type Problem, toProblem } from "../../http/problem";
 
 // Every error becomes a GraphQL error whose `extensions.code` says what kind
@@ -33,34 +33,36 @@ export function problemError(problem: Problem): GraphQLFormattedError {
 
 export type ErrorLog = (error: GraphQLError, cause: unknown) => void;
 
+/** How far a request got when the error arose (src/api/graphql/http.ts tracks it). */
+export type Phase = "parse" | "validation" | "request" | "execution";
+
+const CODE_OF_PHASE: Record<Phase, string> = {
+  parse: "GRAPHQL_PARSE_FAILED",
+  validation: "GRAPHQL_VALIDATION_FAILED",
+  request: "BAD_USER_INPUT",
+  execution: "INTERNAL_SERVER_ERROR",
+};
+
+/** The same error (locations and path) with the message and extensions the client sees. */
+const shown = (error: GraphQLError, message: string, extensions: Record<string, unknown>) =>
+  new GraphQLError(message, { source: error.source, positions: error.positions, path: error.path, extensions });
+
 /**
- * A parse, validation or execution error as the client sees it. `phase` is
- * where it arose: errors of the request itself (parse, validation, variables)
- * keep graphql-js's message, which names only what the client sent.
+ * An error as the client sees it. graphql-http hands over a plain Error only
+ * for request parameters that are not a GraphQL request (a missing `query`,
+ * `variables` that are not an object). Errors of the request itself (parse,
+ * validation, variables, operation name) keep graphql-js's message, which
+ * names only what the client sent.
  */
-export function formatError(
-  error: GraphQLError,
-  phase: "parse" | "validation" | "request" | "execution",
-  log: ErrorLog,
-): GraphQLFormattedError {
-  const base = {
-    message: error.message,
-    ...(error.locations ? { locations: error.locations } : {}),
-    ...(error.path ? { path: error.path } : {}),
-  };
+export function formatError(error: Readonly<GraphQLError | Error>, phase: Phase, log: ErrorLog): GraphQLError {
+  if (!(error instanceof GraphQLError)) return new GraphQLError(error.message, { extensions: { code: codeOf(400) } });
   const original = error.originalError;
   if (phase !== "execution" || !original) {
-    const code = {
-      parse: "GRAPHQL_PARSE_FAILED",
-      validation: "GRAPHQL_VALIDATION_FAILED",
-      request: "BAD_USER_INPUT",
-      execution: "INTERNAL_SERVER_ERROR",
-    }[phase];
     if (phase === "execution") log(error, error);
-    return { ...base, extensions: { code, ...error.extensions } };
+    return shown(error, error.message, { code: CODE_OF_PHASE[phase], ...error.extensions });
   }
   const problem = toProblem(original);
   if (problem.status >= 500) log(error, original);
   const formatted = problemError(problem);
-  return { ...base, message: formatted.message, extensions: formatted.extensions ?? {} };
+  return shown(error, formatted.message, formatted.extensions ?? {});
 }

@@ -1,15 +1,12 @@
 import {
-  type DocumentNode,
-  execute as executeOperation,
-  type FormattedExecutionResult,
-  type GraphQLError,
-  type GraphQLFormattedError,
+  execute,
   getOperationAST,
   NoSchemaIntrospectionCustomRule,
-  parse,
-  specifiedRules,
+  type OperationDefinitionNode,
+  OperationTypeNode,
   validate,
 } from "graphql";
+import { createHandler, parseRequestParams } from "graphql-http";
 import type { Context as HonoContext } from "hono";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -19,32 +16,38 @@ import type { AppEnv } from "../../http/context";
 import { entityTag } from "../../http/etag";
 import { RETRY_AFTER_SECONDS } from "../../http/limits";
 import { HttpError, type Problem } from "../../http/problem";
-import { type ErrorLog, formatError, problemError } from "./errors";
+import { type ErrorLog, formatError, type Phase, problemError } from "./errors";
 import { IDE_CSP, idePage } from "./ide";
-import { type GraphqlEnv, graphqlLimits, limitExtensions, limitsRule } from "./limits";
+import { type GraphqlEnv, graphqlLimits, limitsRule, parseWithin } from "./limits";
 import { createLoaders } from "./loaders";
+import type { GraphqlContext } from "./resolvers";
 import { executableSchema, fieldResolver, schemaSdl } from "./schema";
 
-// GraphQL over HTTP (https://graphql.github.io/graphql-over-http/draft/),
-// written out here: it is small, and owning it lets the request run in the
-// same per-request context as REST (src/app.ts: D1 session, viewer, cache
-// invalidation, Server-Timing) and map errors through the same Problem.
+// GraphQL over HTTP (https://graphql.github.io/graphql-over-http/draft/) on
+// graphql-http, the specification's reference server: it checks the request
+// parameters (URL parameters for GET, the JSON body for POST), parses,
+// validates, refuses a mutation over GET (405), executes, and chooses the
+// status. Its hooks keep our limits (limits.ts) and errors (errors.ts). Around
+// it, a small wrapper keeps what is ours:
 //
-// - POST with an `application/json` body {query, operationName?, variables?,
-//   extensions?}; GET with the same as URL parameters (variables and
-//   extensions JSON-encoded). GET runs queries only: a mutation is 405.
 // - The response is `application/graphql-response+json` unless the client's
-//   Accept prefers `application/json` (missing Accept and `*/*` get the
-//   former). An Accept that allows neither is 406.
-// - With `application/graphql-response+json`, a request that does not
-//   execute (syntax, validation, a limit, variables) is 400 without `data`;
-//   anything that executes is 200, errors in fields included. With
-//   `application/json` all of those are 200, as the specification asks.
-// - A malformed request (bad JSON, no `query`, parameters of the wrong type)
-//   is 400 either way; a body that is not JSON is 415, over 1 MiB 413.
-// - A present but invalid token is refused before parsing with 401, like
-//   REST; a revoked token is found by the operation itself (in its first D1
-//   batch) and is an UNAUTHENTICATED error in the response.
+//   Accept prefers `application/json`: a missing Accept and `*/*` get the
+//   former, the specification's default since 2025 (graphql-http still picks
+//   JSON for those). An Accept that allows neither is 406.
+// - The body is read under the 1 MiB cap (413), as JSON (415, 400), before
+//   graphql-http sees it. Methods other than GET and POST are 405.
+// - The operation runs in the same per-request context as REST (src/app.ts:
+//   D1 session, viewer, cache invalidation, Server-Timing); refusals outside
+//   execution are Problems, rendered by graphqlProblem.
+//
+// With `application/graphql-response+json`, a request that does not execute
+// (syntax, validation, a limit, variables) is 400 without `data`; anything
+// that executes is 200, errors in fields included. With `application/json`
+// all of those are 200, as the specification asks. Malformed parameters (no
+// `query`, `variables` that are not an object) are 400 either way.
+// A present but invalid token is refused before parsing with 401, like REST;
+// a revoked token is found by the operation itself (in its first D1 batch)
+// and is an UNAUTHENTICATED error in the response.
 
 export const GRAPHQL_RESPONSE = "application/graphql-response+json";
 const JSON_TYPE = "application/json";
@@ -56,7 +59,7 @@ const HTML = "text/html";
  * then our order.
  * No header means any. Null when nothing offered is acceptable.
  */
-export function negotiate(header: string | undefined, offers: readonly string[]): string | null {
+function negotiate(header: string | undefined, offers: readonly string[]): string | null {
   if (!header?.trim()) return offers[0] ?? null;
   const ranges = parseAccept(header)
     .map((range) => ({ ...range, type: range.type.trim().toLowerCase() }))
@@ -81,15 +84,16 @@ export function negotiate(header: string | undefined, offers: readonly string[])
 
 const responseTypeOf = (c: HonoContext<AppEnv>) => negotiate(c.req.header("accept"), [GRAPHQL_RESPONSE, JSON_TYPE]);
 
-function respond(c: HonoContext<AppEnv>, type: string, status: number, body: FormattedExecutionResult) {
+function respond(c: HonoContext<AppEnv>, type: string, status: number, body: string): Response {
   c.header("Cache-Control", "no-store");
   c.header("Vary", "Accept, Authorization");
-  return c.body(JSON.stringify(body), status as 200, { "Content-Type": `${type}; charset=utf-8` });
+  // A GraphQL-over-HTTP status (200, 400, or a Problem's); Hono types it as a literal union.
+  return c.body(body, status as 200, { "Content-Type": `${type}; charset=utf-8` });
 }
 
 /** A failure outside execution (raised here or by the per-request middleware), as a GraphQL response. */
-export function graphqlProblem(c: HonoContext<AppEnv>, problem: Problem) {
-  return respond(c, responseTypeOf(c) ?? GRAPHQL_RESPONSE, problem.status, { errors: [problemError(problem)] });
+export function graphqlProblem(c: HonoContext<AppEnv>, problem: Problem): Response {
+  return respond(c, responseTypeOf(c) ?? GRAPHQL_RESPONSE, problem.status, JSON.stringify({ errors: [problemError(problem)] }));
 }
 
 export const isGraphqlPath = (path: string) => path === "/graphql" || path.startsWith("/graphql/");
@@ -103,67 +107,32 @@ export const graphqlIde = createMiddleware<AppEnv>(async (c, next) => {
   return c.html(idePage());
 });
 
-type Params = {
-  query: string;
-  operationName: string | null;
-  variables: Record<string, unknown> | null;
-};
-
 const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The request parameters, or 400 if they are not well-formed. */
-function paramsOf(raw: Record<string, unknown>): Params {
-  const { query, operationName, variables, extensions } = raw;
-  if (typeof query !== "string") throw new HttpError(400, "query must be a string");
-  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
-    throw new HttpError(400, "operationName must be a string");
-  }
-  if (variables !== undefined && variables !== null && !isMap(variables)) throw new HttpError(400, "variables must be an object");
-  if (extensions !== undefined && extensions !== null && !isMap(extensions))
-    throw new HttpError(400, "extensions must be an object");
-  return { query, operationName: operationName ?? null, variables: variables ?? null };
-}
-
-function paramsOfUrl(url: string): Params {
-  const search = new URL(url).searchParams;
-  const json = (name: string) => {
-    const text = search.get(name);
-    if (text === null || text === "") return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new HttpError(400, `${name} must be JSON`);
-    }
-  };
-  return paramsOf({
-    query: search.get("query") ?? undefined,
-    operationName: search.get("operationName") || undefined,
-    variables: json("variables"),
-    extensions: json("extensions"),
-  });
-}
-
-async function paramsOfBody(request: Request): Promise<Params> {
+async function jsonObjectOf(request: Request): Promise<Record<string, unknown>> {
   const body = await readJsonBody(request);
   if (!isMap(body)) throw new HttpError(400, "request body must be a JSON object");
-  return paramsOf(body);
+  return body;
 }
 
-const TOO_MANY_TOKENS = /^Document contains more than \d+ tokens/;
-
-async function run(c: HonoContext<AppEnv>) {
-  const method = c.req.method === "HEAD" ? "GET" : c.req.method;
-  if (method !== "GET" && method !== "POST") {
-    c.header("Allow", "GET, POST");
-    throw new HttpError(405, `${c.req.method} is not allowed: use GET or POST`);
-  }
-  const type = responseTypeOf(c);
-  if (!type) throw new HttpError(406, `this endpoint answers ${GRAPHQL_RESPONSE} or ${JSON_TYPE}`);
-  const params = method === "GET" ? paramsOfUrl(c.req.url) : await paramsOfBody(c.req.raw);
+/**
+ * graphql-http's handler for one request, made per request because its parse
+ * and validate hooks see no request and the limits come from this request's
+ * env. graphql-http formats the errors once the request is done; `phase`
+ * records how far it got, which decides their code.
+ *
+ * This is graphql-http's core handler, the one `graphql-http/lib/use/fetch`
+ * wraps: it takes the body we have read (the fetch adapter would read the
+ * request again, without a cap) and lets an error thrown in a hook reach the
+ * app's onError (the adapter answers it with a bare 500).
+ */
+function handlerFor(c: HonoContext<AppEnv>, type: string) {
   const limits = graphqlLimits(c.env as GraphqlEnv);
-  // Request errors: 400 in the specification's media type, 200 in legacy JSON.
-  const refuse = (errors: GraphQLFormattedError[]) => respond(c, type, type === GRAPHQL_RESPONSE ? 400 : 200, { errors });
+  const hideSuggestions = !limits.introspection;
+  const parseLimited = parseWithin(limits);
+  // Read only for GraphQL errors, which arise once parsing has begun.
+  let phase: Phase = "parse";
   const log: ErrorLog = (error, cause) =>
     console.error(
       JSON.stringify({
@@ -174,45 +143,77 @@ async function run(c: HonoContext<AppEnv>) {
           cause instanceof Error ? { name: cause.name, message: cause.message, cause: String(cause.cause ?? "") } : String(cause),
       }),
     );
+  return createHandler<Request, undefined, GraphqlContext>({
+    schema: executableSchema(),
+    // An empty `operationName` (`?operationName=`) names nothing: no operation has an empty name.
+    parseRequestParams: async (request) => {
+      const params = await parseRequestParams(request);
+      return "query" in params ? { ...params, operationName: params.operationName || undefined } : params;
+    },
+    context: () => ({ ctx: c.var.ctx, loaders: createLoaders(c.var.ctx) }),
+    parse: (source) => {
+      phase = "parse";
+      return parseLimited(source);
+    },
+    validationRules: (_request, args, specified) => [
+      ...specified,
+      ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      limitsRule(limits, args.variableValues ?? {}),
+    ],
+    validate: (schema, document, rules) => {
+      phase = "validation";
+      return validate(schema, document, rules, { hideSuggestions });
+    },
+    // An operation graphql-http cannot pick (an unknown name, several and no
+    // name) is left to execute, whose error says which. It is not a mutation,
+    // the one thing graphql-http reads of it.
+    getOperationAST: (document, name) =>
+      getOperationAST(document, name) ?? ({ operation: OperationTypeNode.QUERY } as OperationDefinitionNode),
+    execute: (args) => {
+      phase = "execution";
+      return execute({ ...args, fieldResolver, hideSuggestions });
+    },
+    // Without `data` nothing ran: the variables or the operation name were
+    // wrong, a request error (graphql-http would answer it 200 in either type).
+    onOperation: (_request, _args, result) => {
+      if ("data" in result) return;
+      const errors = (result.errors ?? []).map((error) => formatError(error, "request", log));
+      return [JSON.stringify({ errors }), { status: type === GRAPHQL_RESPONSE ? 400 : 200, statusText: "" }];
+    },
+    formatError: (error) => {
+      const formatted = formatError(error, phase, log);
+      if (formatted.extensions.code === "RATE_LIMITED") c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+      return formatted;
+    },
+  });
+}
 
-  let document: DocumentNode;
-  try {
-    document = parse(params.query, { maxLexicalTokens: limits.maxTokens, maxComments: limits.maxTokens });
-  } catch (error) {
-    const syntax = error as GraphQLError;
-    const formatted = formatError(syntax, "parse", log);
-    const tooLong = TOO_MANY_TOKENS.test(syntax.message.replace(/^Syntax Error: /, ""));
-    return refuse([tooLong ? { ...formatted, extensions: limitExtensions("tokens", limits.maxTokens) } : formatted]);
+async function run(c: HonoContext<AppEnv>) {
+  const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+  if (method !== "GET" && method !== "POST") {
+    c.header("Allow", "GET, POST");
+    throw new HttpError(405, `${c.req.method} is not allowed: use GET or POST`);
   }
-
-  if (method === "GET" && getOperationAST(document, params.operationName)?.operation === "mutation") {
+  const type = responseTypeOf(c);
+  if (!type) throw new HttpError(406, `this endpoint answers ${GRAPHQL_RESPONSE} or ${JSON_TYPE}`);
+  // graphql-http gets the body read and parsed, and, as the Accept, the one
+  // media type chosen above (its status rules follow it).
+  const body = method === "POST" ? await jsonObjectOf(c.req.raw) : null;
+  const handle = handlerFor(c, type);
+  const [text, init] = await handle({
+    method,
+    url: c.req.url,
+    headers: { accept: type, "content-type": JSON_TYPE },
+    body,
+    raw: c.req.raw,
+    context: undefined,
+  });
+  // graphql-http's one refusal of its own: a mutation over GET.
+  if (init.status === 405) {
     c.header("Allow", "POST");
     throw new HttpError(405, "mutations must be sent with POST");
   }
-
-  const rules = [
-    ...specifiedRules,
-    ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-    limitsRule(limits, params.variables ?? {}),
-  ];
-  const schema = executableSchema();
-  const invalid = validate(schema, document, rules, { hideSuggestions: !limits.introspection });
-  if (invalid.length) return refuse(invalid.map((error) => formatError(error, "validation", log)));
-
-  const result = await executeOperation({
-    schema,
-    document,
-    operationName: params.operationName,
-    variableValues: params.variables,
-    contextValue: { ctx: c.var.ctx, loaders: createLoaders(c.var.ctx) },
-    fieldResolver,
-    hideSuggestions: !limits.introspection,
-  });
-  // Without `data` nothing ran: the variables or the operation name were wrong.
-  if (!("data" in result)) return refuse((result.errors ?? []).map((error) => formatError(error, "request", log)));
-  const errors = result.errors?.map((error) => formatError(error, "execution", log));
-  if (errors?.some((error) => error.extensions?.code === "RATE_LIMITED")) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
-  return respond(c, type, 200, { data: result.data, ...(errors?.length ? { errors } : {}) });
+  return respond(c, type, init.status, text ?? "");
 }
 
 export const graphqlRoutes = new Hono<AppEnv>();

@@ -1,4 +1,5 @@
 import {
+  type DocumentNode,
   type FieldNode,
   GraphQLError,
   type GraphQLNamedType,
@@ -8,7 +9,9 @@ import {
   isObjectType,
   Kind,
   type OperationDefinitionNode,
+  parse,
   type SelectionSetNode,
+  type Source,
   type ValidationContext,
   type ValidationRule,
   type ValueNode,
@@ -88,6 +91,21 @@ export const limitExtensions = (limit: LimitName, max: number, actual?: number) 
   max,
   ...(actual === undefined ? {} : { actual }),
 });
+
+const TOO_MANY_TOKENS = /^(?:Syntax Error: )?Document contains more than \d+ tokens/;
+
+/** graphql-js's parse, stopped past the token limit; that error carries the limit's extensions. */
+export const parseWithin =
+  (limits: GraphqlLimits) =>
+  (source: string | Source): DocumentNode => {
+    try {
+      return parse(source, { maxLexicalTokens: limits.maxTokens, maxComments: limits.maxTokens });
+    } catch (error) {
+      if (!(error instanceof GraphQLError) || !TOO_MANY_TOKENS.test(error.message)) throw error;
+      const extensions = limitExtensions("tokens", limits.maxTokens);
+      throw new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions });
+    }
+  };
 
 export const MUTATION_COST = 10;
 const LIST_ESTIMATE = 10;

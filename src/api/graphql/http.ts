@@ -10,11 +10,12 @@ import { createHandler, parseRequestParams } from "graphql-http";
 import type { Context as HonoContext } from "hono";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { parseAccept } from "hono/utils/accept";
+import { preferredMediaType } from "../../http/accept";
 import { readJsonBody } from "../../http/body";
 import type { AppEnv } from "../../http/context";
 import { entityTag } from "../../http/etag";
 import { RETRY_AFTER_SECONDS } from "../../http/limits";
+import { describeError, logEvent } from "../../http/log";
 import { HttpError, type Problem } from "../../http/problem";
 import { type ErrorLog, formatError, type Phase, problemError } from "./errors";
 import { IDE_CSP, idePage } from "./ide";
@@ -53,36 +54,7 @@ export const GRAPHQL_RESPONSE = "application/graphql-response+json";
 const JSON_TYPE = "application/json";
 const HTML = "text/html";
 
-/**
- * The offer the Accept header prefers: highest quality, then the most
- * specific match (`application/json` listed beside a wildcard means JSON),
- * then our order.
- * No header means any. Null when nothing offered is acceptable.
- */
-function negotiate(header: string | undefined, offers: readonly string[]): string | null {
-  if (!header?.trim()) return offers[0] ?? null;
-  const ranges = parseAccept(header)
-    .map((range) => ({ ...range, type: range.type.trim().toLowerCase() }))
-    .filter((range) => !range.params.charset || /^"?utf-?8"?$/i.test(range.params.charset));
-  let best: string | null = null;
-  let bestScore = [0, 0];
-  for (const offer of offers) {
-    const main = offer.split("/")[0];
-    const match =
-      ranges.find((range) => range.type === offer) ??
-      ranges.find((range) => range.type === `${main}/*`) ??
-      ranges.find((range) => range.type === "*/*" || range.type === "*");
-    if (!match || match.q <= 0) continue;
-    const score = [match.q, match.type === offer ? 3 : match.type.endsWith("/*") && match.type !== "*/*" ? 2 : 1];
-    if (score[0]! > bestScore[0]! || (score[0] === bestScore[0] && score[1]! > bestScore[1]!)) {
-      best = offer;
-      bestScore = score;
-    }
-  }
-  return best;
-}
-
-const responseTypeOf = (c: HonoContext<AppEnv>) => negotiate(c.req.header("accept"), [GRAPHQL_RESPONSE, JSON_TYPE]);
+const responseTypeOf = (c: HonoContext<AppEnv>) => preferredMediaType(c.req.header("accept"), [GRAPHQL_RESPONSE, JSON_TYPE]);
 
 function respond(c: HonoContext<AppEnv>, type: string, status: number, body: string): Response {
   c.header("Cache-Control", "no-store");
@@ -96,11 +68,10 @@ export function graphqlProblem(c: HonoContext<AppEnv>, problem: Problem): Respon
   return respond(c, responseTypeOf(c) ?? GRAPHQL_RESPONSE, problem.status, JSON.stringify({ errors: [problemError(problem)] }));
 }
 
-export const isGraphqlPath = (path: string) => path === "/graphql" || path.startsWith("/graphql/");
-
 /** GET /graphql from a browser (Accept prefers text/html): the IDE. Runs before the per-request context. */
 export const graphqlIde = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.method !== "GET" || negotiate(c.req.header("accept"), [GRAPHQL_RESPONSE, JSON_TYPE, HTML]) !== HTML) return next();
+  if (c.req.method !== "GET" || preferredMediaType(c.req.header("accept"), [GRAPHQL_RESPONSE, JSON_TYPE, HTML]) !== HTML)
+    return next();
   c.header("Cache-Control", "no-cache");
   c.header("Vary", "Accept");
   c.header("Content-Security-Policy", IDE_CSP);
@@ -134,15 +105,10 @@ function handlerFor(c: HonoContext<AppEnv>, type: string) {
   // Read only for GraphQL errors, which arise once parsing has begun.
   let phase: Phase = "parse";
   const log: ErrorLog = (error, cause) =>
-    console.error(
-      JSON.stringify({
-        level: "error",
-        requestId: c.var.requestId,
-        graphql: { path: error.path, message: error.message },
-        error:
-          cause instanceof Error ? { name: cause.name, message: cause.message, cause: String(cause.cause ?? "") } : String(cause),
-      }),
-    );
+    logEvent("error", c.var.requestId, {
+      graphql: { path: error.path, message: error.message },
+      error: describeError(cause),
+    });
   return createHandler<Request, undefined, GraphqlContext>({
     schema: executableSchema(),
     // An empty `operationName` (`?operationName=`) names nothing: no operation has an empty name.

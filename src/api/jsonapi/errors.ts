@@ -61,8 +61,6 @@ export function errorObject(status: number, detail: string, source?: ErrorSource
 export const failure = (status: number, detail: string, source?: ErrorSource, title?: string): JsonApiError =>
   new JsonApiError(status, [errorObject(status, detail, source, title)]);
 
-export const isJsonApiPath = (path: string): boolean => path === "/jsonapi" || path.startsWith("/jsonapi/");
-
 export function errorResponse(c: Context, status: number, errors: ErrorObject[]): Response {
   return c.body(JSON.stringify({ jsonapi: { version: "1.1" }, errors }), status as 400, {
     "Content-Type": JSONAPI_MEDIA_TYPE,

@@ -21,7 +21,7 @@ import { RETRY_AFTER_SECONDS } from "../../http/limits";
 import { HttpError, type Problem } from "../../http/problem";
 import { type ErrorLog, formatError, problemError } from "./errors";
 import { IDE_CSP, idePage } from "./ide";
-import { type GraphqlEnv, graphqlLimits, limitExtensions, limitsRule } from "./limits";
+import { graphqlLimits, limitExtensions, limitsRule } from "./limits";
 import { createLoaders } from "./loaders";
 import { executableSchema, fieldResolver, schemaSdl } from "./schema";
 
@@ -161,7 +161,7 @@ async function run(c: HonoContext<AppEnv>) {
   const type = responseTypeOf(c);
   if (!type) throw new HttpError(406, `this endpoint answers ${GRAPHQL_RESPONSE} or ${JSON_TYPE}`);
   const params = method === "GET" ? paramsOfUrl(c.req.url) : await paramsOfBody(c.req.raw);
-  const limits = graphqlLimits(c.env as GraphqlEnv);
+  const limits = graphqlLimits(c.env);
   // Request errors: 400 in the specification's media type, 200 in legacy JSON.
   const refuse = (errors: GraphQLFormattedError[]) => respond(c, type, type === GRAPHQL_RESPONSE ? 400 : 200, { errors });
   const log: ErrorLog = (error, cause) =>
@@ -220,7 +220,7 @@ export const graphqlRoutes = new Hono<AppEnv>();
 graphqlRoutes.all("/", run);
 
 graphqlRoutes.get("/schema.graphql", async (c) => {
-  if (!graphqlLimits(c.env as GraphqlEnv).introspection) throw new HttpError(404, "the schema is not published");
+  if (!graphqlLimits(c.env).introspection) throw new HttpError(404, "the schema is not published");
   const sdl = schemaSdl();
   const etag = await entityTag(sdl);
   c.header("Cache-Control", "public, max-age=300");

@@ -1,20 +1,12 @@
 import { keyOf, type SigningKey, type TokenConfig } from "./domain/tokens";
 
-export type Env = {
-  DB: D1Database;
-  CACHE: KVNamespace;
-  /** One signing secret, or several (newest first) separated by commas or whitespace. */
-  JWT_SECRET?: string;
-  JWT_ISSUER?: string;
-  JWT_AUDIENCE?: string;
-  JWT_TTL_SECONDS?: string;
-  /** How long one D1 round trip may take before the request fails with 503. */
-  D1_TIMEOUT_MS?: string;
-  /** Rate limiting bindings (wrangler.toml `[[ratelimits]]`). */
-  AUTH_ACCOUNT_LIMITER?: RateLimit;
-  AUTH_CLIENT_LIMITER?: RateLimit;
-  WRITE_CLIENT_LIMITER?: RateLimit;
-};
+/**
+ * The Worker's bindings, vars and secrets: generated from wrangler.toml by
+ * `npm run cf-typegen` (worker-configuration.d.ts; CI fails when it is stale).
+ * They are typed as present, yet the code below still checks them: a deploy or
+ * a test may leave one out.
+ */
+export type Env = Cloudflare.Env;
 
 const MIN_SECRET_LENGTH = 32;
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;

@@ -1,8 +1,7 @@
+// Bindings only the tests have (vitest.config.ts); the Worker's own come from
+// worker-configuration.d.ts, generated from wrangler.toml.
 declare namespace Cloudflare {
   interface Env {
-    DB: D1Database;
-    CACHE: KVNamespace;
-    JWT_SECRET: string;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     TEST_TIGHT_LIMITER: RateLimit;
   }

@@ -2,7 +2,6 @@ import { env } from "cloudflare:workers";
 import { Validator } from "@cfworker/json-schema";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
-import type { Env } from "../src/env";
 import { call, type Reply, registerUser, testEnv, unique } from "./support/api";
 import { probeD1 } from "./support/d1";
 
@@ -676,8 +675,7 @@ describe("real answers match the document", () => {
     // Rate limits: a client over the write limit.
     const tight = { ...testEnv, WRITE_CLIENT_LIMITER: env.TEST_TIGHT_LIMITER };
     const client = { "CF-Connecting-IP": `198.51.100.${Math.floor(Math.random() * 250) + 1}` };
-    const favorite = () =>
-      documented("POST", `/api/articles/${slug}/favorite`, { token, env: tight as unknown as Env, headers: client });
+    const favorite = () => documented("POST", `/api/articles/${slug}/favorite`, { token, env: tight, headers: client });
     const statuses = [];
     for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await favorite()).status);
     expect(statuses).toContain(429);

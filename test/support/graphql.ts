@@ -1,5 +1,4 @@
-import type { Env } from "../../src/env";
-import { call, type Reply } from "./api";
+import { type CallOptions, call, type Reply } from "./api";
 
 // GraphQL requests through the app, as a client sends them: POST with a JSON
 // body, or GET with URL parameters.
@@ -8,7 +7,7 @@ export type GqlOptions = {
   variables?: Record<string, unknown>;
   operationName?: string;
   token?: string | null;
-  env?: Env;
+  env?: CallOptions["env"];
   method?: "GET" | "POST";
   accept?: string;
   headers?: Record<string, string>;

@@ -1,6 +1,5 @@
 import { expect } from "vitest";
-import type { Env } from "../../src/env";
-import { call, type Reply } from "./api";
+import { type CallOptions, call, type Reply } from "./api";
 
 // JSON:API requests through the app, as a client sends them, and a checker of
 // the document structure JSON:API 1.1 prescribes, run on every response.
@@ -13,7 +12,7 @@ export type JsonApiOptions = {
   body?: unknown;
   rawBody?: BodyInit;
   headers?: Record<string, string>;
-  env?: Env;
+  env?: CallOptions["env"];
 };
 
 export async function jsonapi<T = any>(method: string, path: string, options: JsonApiOptions = {}): Promise<Reply<T>> {

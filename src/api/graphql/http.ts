@@ -19,7 +19,7 @@ import { describeError, logEvent } from "../../http/log";
 import { HttpError, type Problem } from "../../http/problem";
 import { type ErrorLog, formatError, type Phase, problemError } from "./errors";
 import { IDE_CSP, idePage } from "./ide";
-import { type GraphqlEnv, graphqlLimits, limitsRule, parseWithin } from "./limits";
+import { graphqlLimits, limitsRule, parseWithin } from "./limits";
 import { createLoaders } from "./loaders";
 import type { GraphqlContext } from "./resolvers";
 import { executableSchema, fieldResolver, schemaSdl } from "./schema";
@@ -99,7 +99,7 @@ async function jsonObjectOf(request: Request): Promise<Record<string, unknown>> 
  * app's onError (the adapter answers it with a bare 500).
  */
 function handlerFor(c: HonoContext<AppEnv>, type: string) {
-  const limits = graphqlLimits(c.env as GraphqlEnv);
+  const limits = graphqlLimits(c.env);
   const hideSuggestions = !limits.introspection;
   const parseLimited = parseWithin(limits);
   // Read only for GraphQL errors, which arise once parsing has begun.
@@ -187,7 +187,7 @@ export const graphqlRoutes = new Hono<AppEnv>();
 graphqlRoutes.all("/", run);
 
 graphqlRoutes.get("/schema.graphql", async (c) => {
-  if (!graphqlLimits(c.env as GraphqlEnv).introspection) throw new HttpError(404, "the schema is not published");
+  if (!graphqlLimits(c.env).introspection) throw new HttpError(404, "the schema is not published");
   const sdl = schemaSdl();
   const etag = await entityTag(sdl);
   c.header("Cache-Control", "public, max-age=300");

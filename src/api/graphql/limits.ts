@@ -57,22 +57,16 @@ export const DEFAULT_LIMITS: GraphqlLimits = {
   introspection: true,
 };
 
-/** The configuration of /graphql (wrangler.toml [vars]). */
-export type GraphqlEnv = Env & {
-  GRAPHQL_MAX_DEPTH?: string;
-  GRAPHQL_MAX_ALIASES?: string;
-  GRAPHQL_MAX_COST?: string;
-  GRAPHQL_MAX_TOKENS?: string;
-  /** "false" (or "0", "off", "no") turns introspection off. */
-  GRAPHQL_INTROSPECTION?: string;
-};
-
 const positive = (value: string | undefined, fallback: number): number => {
   const number = Number(value?.trim() || Number.NaN);
   return Number.isSafeInteger(number) && number > 0 ? number : fallback;
 };
 
-export function graphqlLimits(env: GraphqlEnv): GraphqlLimits {
+/**
+ * The configuration of /graphql (wrangler.toml [vars]). GRAPHQL_INTROSPECTION
+ * "false" (or "0", "off", "no") turns introspection off.
+ */
+export function graphqlLimits(env: Env): GraphqlLimits {
   return {
     maxDepth: positive(env.GRAPHQL_MAX_DEPTH, DEFAULT_LIMITS.maxDepth),
     maxAliases: positive(env.GRAPHQL_MAX_ALIASES, DEFAULT_LIMITS.maxAliases),

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { graphql } from "./api/graphql";
-import { jsonapi } from "./api/jsonapi/routes";
+import { jsonapi } from "./api/jsonapi";
 import { renderRestProblem, rest } from "./api/rest";
 import type { AppEnv } from "./http/context";
 import { noSuchRoute, problemHandler } from "./http/problem";

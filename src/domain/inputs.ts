@@ -84,15 +84,21 @@ export const LoginUser = v.object({
   email: v.pipe(trimmed, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.email, "is too long")),
   password: v.pipe(text, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.passwordMax, "is too long")),
 });
+/** A change must change something: at least one of its optional fields given. */
+const someField = (changes: object) => Object.values(changes).some((value) => value !== undefined);
+const AT_LEAST_ONE = "at least one field is required";
+
+/** The fields of a user change, each optional; UserChanges wants at least one. */
+export const UserChangeFields = v.object({
+  username: v.optional(Username),
+  email: v.optional(Email),
+  password: v.optional(Password),
+  bio: v.optional(Bio),
+  image: v.optional(Image),
+});
 export const UserChanges = v.pipe(
-  v.object({
-    username: v.optional(Username),
-    email: v.optional(Email),
-    password: v.optional(Password),
-    bio: v.optional(Bio),
-    image: v.optional(Image),
-  }),
-  v.check((changes) => Object.values(changes).some((value) => value !== undefined), "at least one field is required"),
+  UserChangeFields,
+  v.check((changes) => someField(changes), AT_LEAST_ONE),
 );
 
 const Title = v.pipe(
@@ -131,14 +137,16 @@ export const NewArticle = v.object({
   body: ArticleBody,
   tagList: v.optional(TagList, []),
 });
+/** The fields of an article change, each optional; ArticleChanges wants at least one. */
+export const ArticleChangeFields = v.object({
+  title: v.optional(Title),
+  description: v.optional(Description),
+  body: v.optional(ArticleBody),
+  tagList: v.optional(TagList),
+});
 export const ArticleChanges = v.pipe(
-  v.object({
-    title: v.optional(Title),
-    description: v.optional(Description),
-    body: v.optional(ArticleBody),
-    tagList: v.optional(TagList),
-  }),
-  v.check((changes) => Object.values(changes).some((value) => value !== undefined), "at least one field is required"),
+  ArticleChangeFields,
+  v.check((changes) => someField(changes), AT_LEAST_ONE),
 );
 
 export const NewComment = v.object({

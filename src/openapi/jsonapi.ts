@@ -1,13 +1,16 @@
-import { BASE, type ResourceType, TYPES } from "../api/jsonapi/document";
+import { jsonApiRoutes } from "../api/jsonapi";
+import { BASE } from "../api/jsonapi/document";
 import { JSONAPI_MEDIA_TYPE } from "../api/jsonapi/errors";
+import type { JsonApiRoute, PathParameter } from "../api/jsonapi/route";
+import { RESOURCE_TYPES, type ResourceType, TYPES } from "../api/jsonapi/vocabulary";
 import { LIMITS } from "../domain/inputs";
-import { componentRef, type JsonSchema } from "./json-schema";
+import { componentRef, type JsonSchema, jsonSchemaOf } from "./json-schema";
 import type { Content, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
 
-// The JSON:API section of the document: one entry per route of
-// src/api/jsonapi/routes.ts (test/openapi.test.ts fails if a route has none),
-// with its query parameters, auth and statuses; the documents are described
-// by generic JSON:API schemas, plus the attributes of each resource type.
+// The JSON:API section of the document, generated from the route
+// declarations (src/api/jsonapi/*.ts) that the Worker serves: their query
+// parameters, auth and statuses; the documents are described by generic
+// JSON:API schemas, plus each resource type's attributes (src/api/jsonapi/vocabulary.ts).
 
 export const JSONAPI_BASE = BASE;
 
@@ -18,28 +21,16 @@ const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing":
 const TOKEN = [{ Token: [] }, { Bearer: [] }];
 const ANYONE = {};
 
-const typeNames = Object.keys(TYPES) as ResourceType[];
-const nullableString: JsonSchema = { type: ["string", "null"] };
-
-// Precise attributes per type, from the names the adapter presents.
-const ATTRIBUTE_SCHEMAS: Record<string, JsonSchema> = {
-  slug: { type: "string" },
-  title: { type: "string" },
-  description: { type: "string" },
-  body: { type: "string", description: "Single articles only, as in REST" },
-  createdAt: { type: "string", format: "date-time" },
-  updatedAt: { type: "string", format: "date-time" },
-  favoritesCount: { type: "integer", minimum: 0 },
-  username: { type: "string" },
-  bio: nullableString,
-  image: nullableString,
-};
-
+const typeNames = RESOURCE_TYPES;
 const resourceSchema = (type: ResourceType): JsonSchema => {
-  const { attributes, relationships } = TYPES[type] as { attributes: readonly string[]; relationships: readonly string[] };
+  const { attributes, relationships, schemas } = TYPES[type];
+  const attributeSchema = (name: string): JsonSchema => {
+    const schema = Object.entries(schemas).find(([field]) => field === name)?.[1];
+    return schema ? jsonSchemaOf(schema, "output") : {};
+  };
   return {
     type: "object",
-    description: `A \`${type}\` resource object (sparse fieldsets may leave members out).`,
+    description: `A \`${type}\` resource object (sparse fieldsets may leave members out${type === "articles" ? "; lists leave out the `body`, as in REST" : ""}).`,
     properties: {
       type: { const: type },
       id: { type: "string" },
@@ -47,7 +38,7 @@ const resourceSchema = (type: ResourceType): JsonSchema => {
         ? {
             attributes: {
               type: "object",
-              properties: Object.fromEntries(attributes.map((name) => [name, ATTRIBUTE_SCHEMAS[name] ?? {}])),
+              properties: Object.fromEntries(attributes.map((name) => [name, attributeSchema(name)])),
             },
           }
         : {}),
@@ -260,8 +251,7 @@ function errorResponse(status: number, description?: string): Response {
 const parameters: Record<string, Parameter> = {
   ...Object.fromEntries(
     typeNames.map((type) => {
-      const { attributes, relationships } = TYPES[type] as { attributes: readonly string[]; relationships: readonly string[] };
-      const fields = [...attributes, ...relationships];
+      const fields = [...TYPES[type].attributes, ...TYPES[type].relationships];
       return [
         `JsonApiFields_${type}`,
         {
@@ -316,7 +306,7 @@ const includeParameter = (paths: readonly string[]): Parameter => ({
   schema: { type: "string" },
 });
 
-const pathParameters: Record<string, Parameter> = {
+const pathParameters: Record<PathParameter, Parameter> = {
   article: { name: "id", in: "path", required: true, description: "The article's id", schema: { type: "string" } },
   comment: { name: "id", in: "path", required: true, description: "The comment's id", schema: { type: "string" } },
   user: {
@@ -344,364 +334,9 @@ const pathParameters: Record<string, Parameter> = {
 
 // --- the routes ---------------------------------------------------------------
 
-const ARTICLE_INCLUDES = ["author", "tags", "comments", "comments.author"];
-const ARTICLE_WRITE_INCLUDES = ["author", "tags"];
-const COMMENT_INCLUDES = ["author", "article", "article.author", "article.tags"];
-
-type Auth = "none" | "optional" | "required";
-type Route = {
-  method: "get" | "post" | "patch" | "delete";
-  /** As routes.ts writes it, below /jsonapi. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  auth: Auth;
-  path_params?: (keyof typeof pathParameters)[];
-  include?: readonly string[];
-  /** Whether the answer is a document (then `fields[...]` applies). */
-  fields?: boolean;
-  sort?: boolean;
-  page?: boolean;
-  filter?: boolean;
-  body?: { schema: "JsonApiRequestDocument" | "JsonApiLinkageDocument"; description: string; example: unknown };
-  success: { status: 200 | 201 | 204; description: string; location?: boolean; example?: unknown };
-  errors: Partial<Record<403 | 404 | 409 | 422 | 429, string>>;
-  cached?: boolean;
-};
-
-const RATE_LIMITED = "Too many writes from this client, or too many registrations.";
-
 const CACHED = "Anonymous answers are served from the KV response cache (`Server-Timing: cache;desc=hit`).";
 
-const articleExample = {
-  jsonapi: { version: "1.1" },
-  data: {
-    type: "articles",
-    id: "1",
-    attributes: {
-      slug: "how-to-train-your-dragon",
-      title: "How to train your dragon",
-      description: "Ever wonder how?",
-      body: "It takes a Jacobian",
-      createdAt: "2024-01-01T00:00:00.000Z",
-      updatedAt: "2024-01-01T00:00:00.000Z",
-      favoritesCount: 0,
-    },
-    relationships: {
-      author: { data: { type: "users", id: "1" } },
-      tags: { data: [{ type: "tags", id: "dragons" }] },
-      comments: { links: { related: "/jsonapi/articles/1/comments" } },
-    },
-    links: { self: "/jsonapi/articles/1" },
-    meta: { favorited: false },
-  },
-};
-
-const ROUTES: Route[] = [
-  {
-    method: "get",
-    path: "/",
-    operationId: "JsonApiRoot",
-    summary: "What is here: links to the collections",
-    auth: "none",
-    include: [],
-    success: { status: 200, description: "A document whose `meta` links the collections" },
-    errors: {},
-  },
-  {
-    method: "get",
-    path: "/articles",
-    operationId: "JsonApiListArticles",
-    summary: "Articles, newest first, filtered and paginated",
-    auth: "optional",
-    include: ARTICLE_INCLUDES,
-    fields: true,
-    sort: true,
-    page: true,
-    filter: true,
-    success: { status: 200, description: "A collection with page links and `meta.total`" },
-    errors: {},
-    cached: true,
-  },
-  {
-    method: "get",
-    path: "/feed",
-    operationId: "JsonApiFeed",
-    summary: "Articles by the users you follow",
-    auth: "required",
-    include: ARTICLE_INCLUDES,
-    fields: true,
-    sort: true,
-    page: true,
-    success: { status: 200, description: "A collection with page links and `meta.total`" },
-    errors: {},
-  },
-  {
-    method: "get",
-    path: "/articles/:id",
-    operationId: "JsonApiGetArticle",
-    summary: "One article, with its body",
-    auth: "optional",
-    path_params: ["article"],
-    include: ARTICLE_INCLUDES,
-    fields: true,
-    success: { status: 200, description: "The article", example: articleExample },
-    errors: { 404: "No such article." },
-    cached: true,
-  },
-  {
-    method: "post",
-    path: "/articles",
-    operationId: "JsonApiCreateArticle",
-    summary: "Write an article",
-    description: "Tags are the `tags` relationship.",
-    auth: "required",
-    include: ARTICLE_WRITE_INCLUDES,
-    fields: true,
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "An `articles` resource object without `id`",
-      example: {
-        data: {
-          type: "articles",
-          attributes: { title: "How to train your dragon", description: "Ever wonder how?", body: "It takes a Jacobian" },
-          relationships: { tags: { data: [{ type: "tags", id: "dragons" }] } },
-        },
-      },
-    },
-    success: { status: 201, description: "The new article", location: true, example: articleExample },
-    errors: {
-      403: "The document carries a client-generated id.",
-      409: "The document's `type` is not `articles`.",
-      422: "An attribute breaks a rule (`source.pointer` names it).",
-      429: RATE_LIMITED,
-    },
-  },
-  {
-    method: "patch",
-    path: "/articles/:id",
-    operationId: "JsonApiUpdateArticle",
-    summary: "Change your article",
-    description: "Attributes not sent keep their values; `tags` replaces the tags (`[]` clears them).",
-    auth: "required",
-    path_params: ["article"],
-    include: ARTICLE_WRITE_INCLUDES,
-    fields: true,
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "An `articles` resource object whose `id` is the URL's",
-      example: { data: { type: "articles", id: "1", attributes: { body: "It takes two Jacobians" } } },
-    },
-    success: { status: 200, description: "The changed article", example: articleExample },
-    errors: {
-      403: "The article is not yours.",
-      404: "No such article.",
-      409: "The document's `type` or `id` does not match the URL.",
-      422: "An attribute breaks a rule (`source.pointer` names it).",
-      429: RATE_LIMITED,
-    },
-  },
-  {
-    method: "delete",
-    path: "/articles/:id",
-    operationId: "JsonApiDeleteArticle",
-    summary: "Delete your article",
-    auth: "required",
-    path_params: ["article"],
-    include: [],
-    success: { status: 204, description: "Deleted" },
-    errors: { 403: "The article is not yours.", 404: "No such article.", 429: RATE_LIMITED },
-  },
-  {
-    method: "get",
-    path: "/articles/:id/comments",
-    operationId: "JsonApiListArticleComments",
-    summary: "Comments on an article",
-    auth: "optional",
-    path_params: ["article"],
-    include: COMMENT_INCLUDES,
-    fields: true,
-    sort: true,
-    success: { status: 200, description: "A collection with `meta.total`" },
-    errors: { 404: "No such article." },
-  },
-  {
-    method: "get",
-    path: "/comments/:id",
-    operationId: "JsonApiGetComment",
-    summary: "One comment",
-    auth: "optional",
-    path_params: ["comment"],
-    include: COMMENT_INCLUDES,
-    fields: true,
-    success: { status: 200, description: "The comment" },
-    errors: { 404: "No such comment." },
-  },
-  {
-    method: "post",
-    path: "/comments",
-    operationId: "JsonApiCreateComment",
-    summary: "Comment on an article",
-    description: "The article is the `article` relationship.",
-    auth: "required",
-    include: ["author"],
-    fields: true,
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "A `comments` resource object without `id`, with its `article` relationship",
-      example: {
-        data: {
-          type: "comments",
-          attributes: { body: "Thank you so much!" },
-          relationships: { article: { data: { type: "articles", id: "1" } } },
-        },
-      },
-    },
-    success: { status: 201, description: "The new comment", location: true },
-    errors: {
-      403: "The document carries a client-generated id.",
-      404: "No such article.",
-      409: "The document's `type` is not `comments`.",
-      422: "The body or the article relationship breaks a rule (`source.pointer` names it).",
-      429: RATE_LIMITED,
-    },
-  },
-  {
-    method: "delete",
-    path: "/comments/:id",
-    operationId: "JsonApiDeleteComment",
-    summary: "Delete your comment",
-    auth: "required",
-    path_params: ["comment"],
-    include: [],
-    success: { status: 204, description: "Deleted" },
-    errors: { 403: "The comment is not yours.", 404: "No such comment.", 429: RATE_LIMITED },
-  },
-  {
-    method: "post",
-    path: "/users",
-    operationId: "JsonApiRegister",
-    summary: "Register",
-    description: "Logging in stays `POST /api/users/login`; its token works here too.",
-    auth: "none",
-    include: [],
-    fields: true,
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "A `users` resource object without `id`",
-      example: {
-        data: {
-          type: "users",
-          attributes: { username: "jake", email: "jake@jake.jake", password: "correct horse battery" },
-        },
-      },
-    },
-    success: { status: 201, description: "The new user; `meta` carries `email` and `token`", location: true },
-    errors: {
-      403: "The document carries a client-generated id.",
-      409: "The document's `type` is not `users`.",
-      422: "An attribute breaks a rule, or the username or email is taken (`source.pointer` names it).",
-      429: RATE_LIMITED,
-    },
-  },
-  {
-    method: "get",
-    path: "/users/:id",
-    operationId: "JsonApiGetUser",
-    summary: "A user's public profile, or yourself (`me`)",
-    description: "`me` (or your own id) requires a token and carries `email` and `token` in `meta`.",
-    auth: "optional",
-    path_params: ["user"],
-    include: [],
-    fields: true,
-    success: { status: 200, description: "The user" },
-    errors: { 404: "No such user." },
-    cached: true,
-  },
-  {
-    method: "patch",
-    path: "/users/:id",
-    operationId: "JsonApiUpdateMe",
-    summary: "Change yourself: username, email, password, bio, image",
-    description: "Attributes not sent keep their values.",
-    auth: "required",
-    path_params: ["me"],
-    include: [],
-    fields: true,
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "A `users` resource object whose `id` is `me` (or your own id)",
-      example: { data: { type: "users", id: "me", attributes: { bio: "I like to skateboard" } } },
-    },
-    success: {
-      status: 200,
-      description: "The changed user; `meta` carries `email` and `token` (a fresh one after a password change)",
-    },
-    errors: {
-      403: "Another user's id.",
-      409: "The document's `type` or `id` does not match the URL.",
-      422: "An attribute breaks a rule, or the username or email is taken (`source.pointer` names it).",
-      429: RATE_LIMITED,
-    },
-  },
-  {
-    method: "get",
-    path: "/users/:id/articles",
-    operationId: "JsonApiListUserArticles",
-    summary: "A user's articles (`me` for yours)",
-    auth: "optional",
-    path_params: ["user"],
-    include: ARTICLE_INCLUDES,
-    fields: true,
-    sort: true,
-    page: true,
-    filter: true,
-    success: { status: 200, description: "A collection with page links and `meta.total`" },
-    errors: { 404: "No such user." },
-    cached: true,
-  },
-  ...(["post", "delete"] as const).map(
-    (method): Route => ({
-      method,
-      path: "/users/:id/relationships/:relationship",
-      operationId: method === "post" ? "JsonApiAddRelationship" : "JsonApiRemoveRelationship",
-      summary: method === "post" ? "Favorite an article, or follow a user" : "Unfavorite an article, or unfollow a user",
-      description:
-        "`favorites` holds articles, `following` users. Idempotent. One member per request; an empty `data` changes nothing.",
-      auth: "required",
-      path_params: ["me", "relationship"],
-      include: [],
-      body: {
-        schema: "JsonApiLinkageDocument",
-        description: "The member to add or remove",
-        example: { data: [{ type: "articles", id: "1" }] },
-      },
-      success: { status: 204, description: method === "post" ? "Added (or already there)" : "Removed (or not there)" },
-      errors: {
-        403: "Another user's id, or several members.",
-        404: "No such relationship, article or user.",
-        409: "A member's `type` does not fit the relationship.",
-        422: "Following yourself.",
-        429: RATE_LIMITED,
-      },
-    }),
-  ),
-  {
-    method: "get",
-    path: "/tags",
-    operationId: "JsonApiListTags",
-    summary: "The 100 most used tags",
-    auth: "none",
-    include: [],
-    fields: true,
-    success: { status: 200, description: "A collection of `tags` (their ids are the tags)" },
-    errors: {},
-    cached: true,
-  },
-];
-
-function toOperation(route: Route): Operation {
+function toOperation(route: JsonApiRoute): Operation {
   const isRead = route.method === "get";
   const success: Response = {
     description: route.success.description,
@@ -709,7 +344,9 @@ function toOperation(route: Route): Operation {
       ...everyResponse,
       "X-D1-Bookmark": header("X-D1-Bookmark"),
       ...(isRead ? { ETag: header("ETag"), "Cache-Control": header("Cache-Control") } : {}),
-      ...(route.success.location ? { Location: { description: "The new resource's URL", schema: { type: "string" } } } : {}),
+      ...(route.success.status === 201
+        ? { Location: { description: "The new resource's URL", schema: { type: "string" } } }
+        : {}),
     },
     ...(route.success.status === 204 ? {} : { content: content("JsonApiDocument", route.success.example) }),
   };
@@ -727,22 +364,24 @@ function toOperation(route: Route): Operation {
   }
   answers[503] = errorResponse(503);
 
+  // `fields[...]` applies where the answer is a document of resources.
+  const fields = route.type !== undefined && route.success.status !== 204;
   const query: (Parameter | Reference)[] = [
-    ...(route.include ? [includeParameter(route.include)] : []),
-    ...(route.fields ? typeNames.map((type) => parameter(`JsonApiFields_${type}`)) : []),
-    ...(route.sort ? [parameter("JsonApiSort")] : []),
-    ...(route.filter
+    includeParameter(route.query.include),
+    ...(fields ? typeNames.map((type) => parameter(`JsonApiFields_${type}`)) : []),
+    ...(route.query.sort ? [parameter("JsonApiSort")] : []),
+    ...(route.query.filter
       ? [parameter("JsonApiFilterTag"), parameter("JsonApiFilterAuthor"), parameter("JsonApiFilterFavorited")]
       : []),
-    ...(route.page ? [parameter("JsonApiPageLimit"), parameter("JsonApiPageOffset")] : []),
+    ...(route.query.page ? [parameter("JsonApiPageLimit"), parameter("JsonApiPageOffset")] : []),
   ];
   return {
     operationId: route.operationId,
     tags: [TAG],
     summary: route.summary,
-    description: [route.description, route.cached ? CACHED : ""].filter(Boolean).join("\n\n") || route.summary,
+    description: [route.description, route.cache ? CACHED : ""].filter(Boolean).join("\n\n") || route.summary,
     parameters: [
-      ...(route.path_params ?? []).map((name) => pathParameters[name] as Parameter),
+      ...(route.params ?? []).map((name) => pathParameters[name]),
       ...query,
       { $ref: "#/components/parameters/D1Bookmark" },
       ...(isRead ? [{ $ref: "#/components/parameters/IfNoneMatch" }] : []),
@@ -761,12 +400,12 @@ function toOperation(route: Route): Operation {
   };
 }
 
-/** `/articles/:id` as routes.ts writes it → `/jsonapi/articles/{id}` (`/` → `/jsonapi`). */
+/** `/articles/:id` as a route declares it → `/jsonapi/articles/{id}` (`/` → `/jsonapi`). */
 export const jsonApiPath = (path: string) => (path === "/" ? BASE : `${BASE}${path.replace(/:(\w+)/g, "{$1}")}`);
 
 export function jsonApiSection(): Section {
   const paths: Record<string, PathItem> = {};
-  for (const route of ROUTES) {
+  for (const route of jsonApiRoutes) {
     const path = jsonApiPath(route.path);
     paths[path] = { ...paths[path], [route.method]: toOperation(route) };
   }

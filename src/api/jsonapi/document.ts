@@ -1,6 +1,8 @@
+import type { ArticleListing } from "../../domain/articles";
 import { LIMITS } from "../../domain/inputs";
-import { type ArticleSummaryView, bodyOf, type CommentView, idOf, type ProfileView, type UserView } from "../../domain/views";
+import { type ArticleSummaryView, type CommentView, idOf, type ProfileView, type UserView } from "../../domain/views";
 import type { ParsedQuery } from "./query";
+import { attributesOf, type ResourceType } from "./vocabulary";
 
 // The JSON:API representation of the domain's views: resource objects, their
 // relationships, compound documents (`included`), sparse fieldsets and
@@ -10,18 +12,7 @@ import type { ParsedQuery } from "./query";
 export const BASE = "/jsonapi";
 export const VERSION = { version: "1.1" } as const;
 
-/** Every resource type, its attributes and its relationships (its "fields"). */
-export const TYPES = {
-  articles: {
-    attributes: ["slug", "title", "description", "body", "createdAt", "updatedAt", "favoritesCount"],
-    relationships: ["author", "tags", "comments"],
-  },
-  users: { attributes: ["username", "bio", "image"], relationships: ["articles"] },
-  comments: { attributes: ["body", "createdAt", "updatedAt"], relationships: ["author", "article"] },
-  tags: { attributes: [], relationships: [] },
-} as const satisfies Record<string, { attributes: readonly string[]; relationships: readonly string[] }>;
-
-export type ResourceType = keyof typeof TYPES;
+export type { ResourceType } from "./vocabulary";
 
 export type Identifier = { type: ResourceType; id: string };
 export type Relationship = { data?: Identifier | Identifier[] | null; links?: { related: string } };
@@ -49,20 +40,11 @@ const userIdentifier = (user: ProfileView): Identifier => ({ type: "users", id: 
 /** An article; `comments` given, the comments relationship carries their linkage. */
 export function articleResource(article: ArticleSummaryView, comments?: CommentView[]): ResourceObject {
   const id = articleId(article);
-  const body = bodyOf(article);
   return {
     type: "articles",
     id,
-    attributes: {
-      slug: article.slug,
-      title: article.title,
-      description: article.description,
-      // Lists leave the body out, as in REST; a single article has it.
-      ...(body === undefined ? {} : { body }),
-      createdAt: article.createdAt,
-      updatedAt: article.updatedAt,
-      favoritesCount: article.favoritesCount,
-    },
+    // Lists leave the body out, as in REST; a single article has it.
+    attributes: attributesOf("articles", article),
     relationships: {
       author: { data: userIdentifier(article.author) },
       tags: { data: article.tagList.map((tag) => ({ type: "tags", id: tag })) },
@@ -82,7 +64,7 @@ export function userResource(user: ProfileView | UserView): ResourceObject {
   return {
     type: "users",
     id,
-    attributes: { username: user.username, bio: user.bio, image: user.image },
+    attributes: attributesOf("users", user),
     relationships: { articles: { links: { related: `${selfOf("users", id)}/articles` } } },
     links: { self: selfOf("users", id) },
     meta: { following: "following" in user ? user.following : false },
@@ -94,7 +76,7 @@ export function commentResource(comment: CommentView, articleOfComment: string):
   return {
     type: "comments",
     id,
-    attributes: { body: comment.body, createdAt: comment.createdAt, updatedAt: comment.updatedAt },
+    attributes: attributesOf("comments", comment),
     relationships: {
       author: { data: userIdentifier(comment.author) },
       article: { data: { type: "articles", id: articleOfComment } },
@@ -106,7 +88,7 @@ export function commentResource(comment: CommentView, articleOfComment: string):
 /** Tags are their own text; they have no attributes. */
 export const tagResource = (tag: string): ResourceObject => ({ type: "tags", id: tag });
 
-const keyOf = (resource: Identifier) => `${resource.type}\u0000${resource.id}`;
+const identityOf = (resource: Identifier) => `${resource.type}\u0000${resource.id}`;
 
 /** Only the fields (attributes and relationships) the client asked for, if it asked. */
 function sparse(resource: ResourceObject, fields: ReadonlyMap<string, ReadonlySet<string>>): ResourceObject {
@@ -143,7 +125,7 @@ export class Compound {
   }
 
   add(resource: ResourceObject): void {
-    const key = keyOf(resource);
+    const key = identityOf(resource);
     if (!this.primaryKeys.has(key) && !this.included.has(key)) this.included.set(key, resource);
   }
 
@@ -176,7 +158,7 @@ export class Compound {
     top: { links?: Record<string, string | null>; meta?: Record<string, unknown> } = {},
   ): Record<string, unknown> {
     for (const resource of Array.isArray(data) ? data : [data]) {
-      const key = keyOf(resource);
+      const key = identityOf(resource);
       this.primaryKeys.add(key);
       this.included.delete(key);
     }
@@ -215,4 +197,48 @@ export function pageLinks(url: URL, page: { limit: number; offset: number }, tot
     next: page.offset + page.limit < total ? at(page.offset + page.limit) : null,
     last: at(Math.min(last, LIMITS.pageOffset)),
   };
+}
+
+// --- documents of the routes ----------------------------------------------------
+
+/** Which relationship paths an article's document can include, when it is read. */
+export const ARTICLE_INCLUDES = ["author", "tags", "comments", "comments.author"];
+
+/** The top-level self link: the request as it was made. */
+export const selfLink = (url: URL) => `${url.pathname}${url.search}`;
+
+/** What a listing reads besides the page, as the query asks. */
+export const listingOptions = (query: ParsedQuery) => ({
+  order: query.order,
+  withComments: query.include?.has("comments") ?? false,
+});
+
+/** A page of articles as a collection document with page links and the total. */
+export function articleCollection(url: URL, query: ParsedQuery, listing: ArticleListing) {
+  const document = new Compound(query);
+  const withComments = query.include?.has("comments") ?? false;
+  const data = listing.articles.map((article) => {
+    const related = withComments ? (listing.comments.get(Number(articleId(article))) ?? []) : undefined;
+    document.addArticleRelated(article, related);
+    return articleResource(article, related);
+  });
+  return document.document(data, {
+    links: pageLinks(url, query.list, listing.articlesCount),
+    meta: { total: listing.articlesCount },
+  });
+}
+
+/** One article (with its comments when they were read) as a document. */
+export function articleDocument(url: URL, query: ParsedQuery, article: ArticleSummaryView, related?: CommentView[]) {
+  const document = new Compound(query);
+  document.addArticleRelated(article, related);
+  return document.document(articleResource(article, related), { links: { self: selfLink(url) } });
+}
+
+/** The viewer's own user: the public resource, and what only they see (email, token) in meta. */
+export function viewerDocument(url: URL, query: ParsedQuery, user: UserView) {
+  return new Compound(query).document(userResource(user), {
+    links: { self: selfLink(url) },
+    meta: { email: user.email, token: user.token },
+  });
 }

@@ -3,8 +3,8 @@ import type { ArticleOrder } from "../../db/articles";
 import { type ArticleQueryInput, PageQuery } from "../../domain/inputs";
 import { ArticleListParams, PageParams } from "../query-params";
 import { fieldMessages } from "../validate";
-import { TYPES } from "./document";
 import { errorObject, failure, JsonApiError } from "./errors";
+import { RESOURCE_TYPES, resourceTypeOf, TYPES } from "./vocabulary";
 
 // The query parameters of JSON:API (https://jsonapi.org/format/1.1/#fetching):
 // include, fields[TYPE], sort, page[...] and filter[...]. Each endpoint says
@@ -53,9 +53,9 @@ function parseInclude(value: string, rules: QueryRules, type: string): Set<strin
 }
 
 function parseFields(name: string, type: string, value: string): Set<string> {
-  const fields = (TYPES as Record<string, { attributes: readonly string[]; relationships: readonly string[] }>)[type];
-  if (!fields) throw badParameter(name, `"${type}" is not a resource type (${Object.keys(TYPES).join(", ")})`);
-  const known = [...fields.attributes, ...fields.relationships];
+  const resource = resourceTypeOf(type);
+  if (!resource) throw badParameter(name, `"${type}" is not a resource type (${RESOURCE_TYPES.join(", ")})`);
+  const known = [...TYPES[resource].attributes, ...TYPES[resource].relationships];
   const wanted = new Set(value === "" ? [] : value.split(","));
   for (const field of wanted) {
     if (!known.includes(field)) {

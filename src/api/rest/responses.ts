@@ -13,24 +13,23 @@ const EXAMPLE_AUTHOR = { username: "jake", bio: "I work at statefarm", image: nu
 const Timestamp = v.pipe(v.string(), v.isoTimestamp(), v.metadata({ examples: [EXAMPLE_TIME] }));
 const OptionalText = v.nullable(v.string());
 
-export const Profile = v.pipe(
-  v.strictObject({
-    username: v.string(),
-    bio: v.pipe(OptionalText, v.description("null when unset")),
-    image: v.pipe(OptionalText, v.description("an http(s) URL, or null when unset")),
-    following: v.pipe(v.boolean(), v.description("whether the caller follows this user; false for anonymous callers")),
-  }),
-  v.metadata({ examples: [EXAMPLE_AUTHOR] }),
-);
+export const ProfileFields = v.strictObject({
+  username: v.string(),
+  bio: v.pipe(OptionalText, v.description("null when unset")),
+  image: v.pipe(OptionalText, v.description("an http(s) URL, or null when unset")),
+  following: v.pipe(v.boolean(), v.description("whether the caller follows this user; false for anonymous callers")),
+});
+export const Profile = v.pipe(ProfileFields, v.metadata({ examples: [EXAMPLE_AUTHOR] }));
 
+export const UserFields = v.strictObject({
+  email: v.string(),
+  token: v.pipe(v.string(), v.description("a JWT to send as `Authorization: Token <jwt>`")),
+  username: v.string(),
+  bio: v.pipe(OptionalText, v.description("null when unset")),
+  image: v.pipe(OptionalText, v.description("an http(s) URL, or null when unset")),
+});
 export const User = v.pipe(
-  v.strictObject({
-    email: v.string(),
-    token: v.pipe(v.string(), v.description("a JWT to send as `Authorization: Token <jwt>`")),
-    username: v.string(),
-    bio: v.pipe(OptionalText, v.description("null when unset")),
-    image: v.pipe(OptionalText, v.description("an http(s) URL, or null when unset")),
-  }),
+  UserFields,
   v.metadata({
     examples: [
       {
@@ -44,7 +43,7 @@ export const User = v.pipe(
   }),
 );
 
-const articleFields = {
+const summaryFields = {
   slug: v.string(),
   title: v.string(),
   description: v.string(),
@@ -68,21 +67,22 @@ const EXAMPLE_ARTICLE = {
 };
 
 /** An article in a list: everything but the body. */
-export const ArticleSummary = v.pipe(v.strictObject(articleFields), v.metadata({ examples: [EXAMPLE_ARTICLE] }));
+export const ArticleSummary = v.pipe(v.strictObject(summaryFields), v.metadata({ examples: [EXAMPLE_ARTICLE] }));
 
-export const Article = v.pipe(
-  v.strictObject({ ...articleFields, body: v.string() }),
-  v.metadata({ examples: [{ ...EXAMPLE_ARTICLE, body: "It takes a Jacobian" }] }),
-);
+// The body goes after the description, as the API writes it.
+const { slug, title, description, ...afterDescription } = summaryFields;
+export const ArticleFields = v.strictObject({ slug, title, description, body: v.string(), ...afterDescription });
+export const Article = v.pipe(ArticleFields, v.metadata({ examples: [{ ...EXAMPLE_ARTICLE, body: "It takes a Jacobian" }] }));
 
+export const CommentFields = v.strictObject({
+  id: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  body: v.string(),
+  author: Profile,
+});
 export const Comment = v.pipe(
-  v.strictObject({
-    id: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    body: v.string(),
-    author: Profile,
-  }),
+  CommentFields,
   v.metadata({
     examples: [{ id: 1, createdAt: EXAMPLE_TIME, updatedAt: EXAMPLE_TIME, body: "It takes a Jacobian", author: EXAMPLE_AUTHOR }],
   }),

@@ -1,0 +1,85 @@
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { signedIn } from "../../http/auth";
+import type { AppEnv } from "../../http/context";
+import { publicCache } from "../../http/kv-cache";
+import { writeLimit } from "../../http/limits";
+import type { ResourceType } from "./document";
+import { failure, JSONAPI_MEDIA_TYPE } from "./errors";
+import { type ParsedQuery, parseQuery, type QueryRules } from "./query";
+
+// A JSON:API route is one declaration: its contract (method, path, who may
+// call it, which query parameters it takes, what it answers, how it fails) and
+// its handler. `mountJsonApi` registers it with Hono, adding what the contract
+// implies (the write limit, the 401 for a required token, the KV cache, the
+// path ids and the query checked by its rules), and the OpenAPI document is
+// generated from the same declarations (src/openapi/jsonapi.ts).
+
+/** Path parameters, by what they name: ids are positive integers (else 404), `me` names the viewer. */
+export type PathParameter = "article" | "comment" | "user" | "me" | "relationship";
+
+/** A status a route documents beyond the ones every route has, with what causes it. */
+export type JsonApiRouteErrors = Partial<Record<403 | 404 | 409 | 422 | 429, string>>;
+
+/** What a handler answers: a document (and for a 201 its Location), or nothing for a 204. */
+export type JsonApiAnswer = { document: unknown; location?: string } | undefined;
+
+export type JsonApiRoute = {
+  operationId: string;
+  method: "get" | "post" | "patch" | "delete";
+  /** Below /jsonapi, Hono style (`:id`). */
+  path: string;
+  summary: string;
+  description?: string;
+  auth: "none" | "optional" | "required";
+  /** The type of the primary data, that `include` and `fields[...]` speak of; none for the root. */
+  type?: ResourceType | ((c: Context<AppEnv>) => ResourceType);
+  /** The path parameters in order, by what they name. */
+  params?: PathParameter[];
+  query: QueryRules;
+  body?: { schema: "JsonApiRequestDocument" | "JsonApiLinkageDocument"; description: string; example: unknown };
+  success: { status: 200 | 201 | 204; description: string; example?: unknown };
+  errors: JsonApiRouteErrors;
+  /** Anonymous answers come from the KV cache, except where `unless` says a request's cannot be. */
+  cache?: { unless?: (c: Context<AppEnv>) => boolean };
+  handle(c: Context<AppEnv>, input: { query: ParsedQuery; ids: number[] }): Promise<JsonApiAnswer>;
+};
+
+/** Declares a route (the identity: it types the object literal). */
+export const jsonApiRoute = (route: JsonApiRoute): JsonApiRoute => route;
+
+/** An id in a path or linkage: a positive integer, else there is no such resource. */
+export function numericId(value: string | undefined, what: "article" | "comment" | "profile"): number {
+  const id = Number(value);
+  if (!value || !/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(id)) throw failure(404, `${what} not found`);
+  return id;
+}
+
+const NUMERIC: Partial<Record<PathParameter, "article" | "comment">> = { article: "article", comment: "comment" };
+
+export const send = (c: Context<AppEnv>, status: 200 | 201, document: unknown, headers: Record<string, string> = {}) =>
+  c.body(JSON.stringify(document), status, { "Content-Type": JSONAPI_MEDIA_TYPE, ...headers });
+
+const cached = publicCache();
+
+export function mountJsonApi(app: Hono<AppEnv>, routes: readonly JsonApiRoute[]): void {
+  for (const route of routes) {
+    const chain: MiddlewareHandler<AppEnv>[] = [];
+    if (route.method !== "get") chain.push(writeLimit);
+    if (route.auth === "required") chain.push(signedIn);
+    const { cache } = route;
+    if (cache) chain.push(async (c, next) => (cache.unless?.(c) ? next() : cached(c, next)));
+    app.on(route.method.toUpperCase(), [route.path], ...chain, async (c) => {
+      const names = [...route.path.matchAll(/:(\w+)/g)].map(([, name = ""]) => name);
+      // Ids first: a malformed one is a 404, whatever else is wrong with the request.
+      const ids = (route.params ?? []).flatMap((kind, index) => {
+        const what = NUMERIC[kind];
+        return what ? [numericId(c.req.param(names[index] ?? ""), what)] : [];
+      });
+      const type = typeof route.type === "function" ? route.type(c) : (route.type ?? "root");
+      const query = parseQuery(new URL(c.req.url), type, route.query);
+      const answer = await route.handle(c, { query, ids });
+      if (route.success.status === 204 || !answer) return c.body(null, 204);
+      return send(c, route.success.status, answer.document, answer.location ? { Location: answer.location } : {});
+    });
+  }
+}

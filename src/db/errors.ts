@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
+
 // D1 reports constraint failures as text. Every place that needs to tell one
 // from another asks here, so the message format is read in one place.
 
@@ -25,7 +27,6 @@ export function isForeignKeyViolation(error: unknown): boolean {
 
 /** True when `error` came from the database layer rather than from our code. */
 export function isDatabaseError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === "DrizzleQueryError") return true;
-  return /\bD1_|SQLITE_|D1 /.test(messagesOf(error));
+  if (error instanceof DrizzleQueryError) return true;
+  return error instanceof Error && /\bD1_|SQLITE_|D1 /.test(messagesOf(error));
 }

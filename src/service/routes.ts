@@ -1,14 +1,13 @@
 import { Hono } from "hono";
-import { accepts } from "hono/accepts";
+import { preferredMediaType } from "../http/accept";
 import type { AppEnv } from "../http/context";
-import { conditionalGet } from "../http/etag";
 import { logEvent } from "../http/log";
-import { openApiJson } from "../openapi/document";
 import { checkHealth } from "./health";
 import { DOCS_CSP, docsPage, LANDING_CSP, landing, landingPage } from "./pages";
 
-// What the Worker serves outside /api: the landing page, the health check, the
-// OpenAPI document and the interactive docs. The pages set their own
+// What the Worker serves outside /api: the landing page, the health check and
+// the interactive docs. The OpenAPI document is a static asset
+// (public/openapi.json, written by `npm run openapi`). The pages set their own
 // Content-Security-Policy; every other response keeps the API's
 // `default-src 'none'` from app.ts.
 
@@ -16,7 +15,7 @@ export const service = new Hono<AppEnv>();
 
 service.get("/", async (c) => {
   c.header("Vary", "Accept");
-  const type = accepts(c, { header: "Accept", supports: ["application/json", "text/html"], default: "application/json" });
+  const type = preferredMediaType(c.req.header("accept"), ["application/json", "text/html"]) ?? "application/json";
   if (type === "application/json") {
     c.header("Cache-Control", "no-cache");
     return c.json(landing);
@@ -34,11 +33,6 @@ service.get("/health", async (c) => {
   }
   c.header("Cache-Control", "no-store");
   return c.json(health, health.status === "ok" ? 200 : 503);
-});
-
-service.get("/openapi.json", conditionalGet, (c) => {
-  c.header("Cache-Control", "public, max-age=300");
-  return c.body(openApiJson(), 200, { "Content-Type": "application/json; charset=utf-8" });
 });
 
 service.get("/docs", (c) => {

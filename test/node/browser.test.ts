@@ -48,8 +48,13 @@ async function open(path: string): Promise<Page> {
 }
 
 describe("the served OpenAPI document", () => {
-  it("is valid OpenAPI 3.1", async () => {
-    const document = await (await fetch(`${worker.url}/openapi.json`)).json();
+  it("is valid OpenAPI 3.1, served as a static asset in JSON with a validator", async () => {
+    const reply = await fetch(`${worker.url}/openapi.json`);
+    expect(reply.headers.get("content-type")).toMatch(/^application\/json/);
+    const etag = reply.headers.get("etag");
+    expect(etag).toBeTruthy();
+    const document = await reply.json();
+    expect((await fetch(`${worker.url}/openapi.json`, { headers: { "If-None-Match": etag ?? "" } })).status).toBe(304);
     const validator = new Validator();
     const result = await validator.validate(document);
     expect(result.errors ?? []).toEqual([]);

@@ -1,8 +1,8 @@
 import { buildSchema, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { type GraphqlContext, resolvers } from "./resolvers";
-import { printSdl, typeDefs } from "./sdl";
+import { typeDefs } from "./sdl";
 
-// The executable schema: the SDL of sdl.ts, resolved by resolvers.ts. A field
+// The executable schema: the SDL of schema.graphql (as sdl.ts carries it), resolved by resolvers.ts. A field
 // without a resolver reads the property of the same name (the domain's views
 // already have the RealWorld field names).
 
@@ -20,10 +20,5 @@ export const fieldResolver: GraphQLFieldResolver<unknown, GraphqlContext> = (sou
   return (source as Record<string, unknown> | null)?.[info.fieldName];
 };
 
-let printed: string | undefined;
-
 /** The schema as SDL, as committed in schema.graphql and served at /graphql/schema.graphql. */
-export function schemaSdl(): string {
-  printed ??= printSdl(executableSchema());
-  return printed;
-}
+export const schemaSdl = (): string => typeDefs;

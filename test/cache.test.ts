@@ -269,7 +269,7 @@ describe("Server-Timing", () => {
       ["POST", "/api/users"],
     ] as const) {
       const reply = await call(method, path);
-      expect(reply.headers.get("server-timing"), `${method} ${path}`).toMatch(/^cache;desc=bypass, d1;desc=0;dur=0\.0$/);
+      expect(reply.headers.get("server-timing"), `${method} ${path}`).toMatch(/^cache;desc=bypass, d1;desc=0;dur=0\.0;rows=0$/);
     }
   });
 

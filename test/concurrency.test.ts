@@ -340,3 +340,83 @@ describe("concurrent article writes", { timeout: SLOW }, () => {
     expect(await rows("SELECT * FROM articles WHERE slug = ?", article.slug)).toEqual([]);
   });
 });
+
+/** Every maintained counter equals a count of the rows it stands for. */
+async function expectCountersExact() {
+  const [articles] = await rows<{ value: number; n: number }>(
+    "SELECT (SELECT value FROM counters WHERE name = 'articles') AS value, (SELECT count(*) FROM articles) AS n",
+  );
+  expect(articles?.value, "counters.articles").toBe(articles?.n);
+  expect(
+    await rows("SELECT tag, articles_count FROM tags EXCEPT SELECT tag, count(*) FROM article_tags GROUP BY tag"),
+    "tags.articles_count",
+  ).toEqual([]);
+  expect(await rows("SELECT tag FROM article_tags EXCEPT SELECT tag FROM tags"), "every tag in use has its row").toEqual([]);
+  expect(
+    await rows(
+      `SELECT id FROM users WHERE
+         articles_count <> (SELECT count(*) FROM articles WHERE author_id = users.id)
+      OR favorites_count <> (SELECT count(*) FROM favorites WHERE user_id = users.id)
+      OR feed_count <> (SELECT count(*) FROM articles WHERE author_id IN (SELECT followee_id FROM follows WHERE follower_id = users.id))`,
+    ),
+    "users' counters",
+  ).toEqual([]);
+  expect(
+    await rows(
+      "SELECT id FROM articles WHERE favorites_count <> (SELECT count(*) FROM favorites WHERE article_id = articles.id)",
+    ),
+    "articles.favorites_count",
+  ).toEqual([]);
+  expect(
+    await rows(
+      `SELECT follower_id, article_id FROM feed_entries
+       EXCEPT SELECT follows.follower_id, articles.id FROM follows JOIN articles ON articles.author_id = follows.followee_id`,
+    ),
+    "feed entries are exactly the followed authors' articles",
+  ).toEqual([]);
+}
+
+describe("the maintained counters under concurrent writes", { timeout: SLOW }, () => {
+  it("creates, favorites, follows, retags and deletes racing each other leave every total equal to a count of its rows", async () => {
+    const authors = await users(4);
+    const readers = await users(6);
+    const tag = unique("shared");
+    // Racing creates with one shared tag and one of their own.
+    const created = await Promise.all(
+      authors.flatMap((author, i) => [0, 1, 2].map((j) => createArticle(author, { tagList: [tag, `${tag}-${i}-${j}`] }))),
+    );
+    // Racing follows of every author, and favorites of every article.
+    await Promise.all(
+      readers.flatMap((reader) =>
+        authors.map((author) => call("POST", `/api/profiles/${author.username}/follow`, { token: reader.token })),
+      ),
+    );
+    await Promise.all(
+      readers.flatMap((reader) =>
+        created.map((article) => call("POST", `/api/articles/${article.slug}/favorite`, { token: reader.token })),
+      ),
+    );
+    await expectCountersExact();
+    // Retags, unfollows, unfavorites and deletes racing each other.
+    const [first, , third] = created;
+    await Promise.all([
+      ...authors.slice(0, 2).map((author, i) =>
+        call("PUT", `/api/articles/${(i === 0 ? first : created[3])?.slug}`, {
+          token: author.token,
+          body: { article: { tagList: [`${tag}-retagged`] } },
+        }),
+      ),
+      ...readers
+        .slice(0, 3)
+        .map((reader) => call("DELETE", `/api/profiles/${authors[3]?.username}/follow`, { token: reader.token })),
+      ...readers.map((reader) => call("DELETE", `/api/articles/${third?.slug}/favorite`, { token: reader.token })),
+      // created[3..5] are the second author's.
+      ...created.slice(3, 6).map((article) => call("DELETE", `/api/articles/${article.slug}`, { token: authors[1]?.token })),
+    ]);
+    expect(await rows("SELECT id FROM articles WHERE slug IN (?, ?, ?)", ...created.slice(3, 6).map((a) => a.slug))).toEqual([]);
+    await expectCountersExact();
+    const totals = await call("GET", `/api/articles?tag=${tag}`);
+    const [counted] = await rows<{ n: number }>("SELECT count(*) AS n FROM article_tags WHERE tag = ?", tag);
+    expect(totals.body.articlesCount).toBe(counted?.n);
+  });
+});

@@ -1,12 +1,19 @@
-import { and, asc, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, type SQL, sql } from "drizzle-orm";
+import type { SelectedFields, SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-import { articles, articleTags, comments, favorites, follows, users } from "./schema";
+import { articles, articleTags, comments, counters, favorites, feedEntries, tags, users } from "./schema";
 import { followingExpr, userIdByKey } from "./users";
 
 // The one article read model: get, list and feed all select through here, so a
 // field or a per-viewer flag is computed the same way everywhere. Everything a
 // row needs (author, tags, favorited, following) comes from the same statement,
 // so a page costs one statement whatever its size.
+//
+// Rows read follow the page, not the table: a list is read from the index
+// that holds exactly its members, in order (the tag's entries for a tag, the
+// user's favorites, the reader's feed entries, the author's articles), so it
+// stops after one page; and its total is a maintained counter (one row), not a
+// count of every match (migrations/0002_counter_triggers.sql).
 
 export type ArticleFilter = {
   slug?: string;
@@ -36,15 +43,39 @@ export const articleIdOf = (ref: ArticleRef): number | SQL =>
 /** Newest first (the RealWorld order, and the default) or oldest first; ids grow with creation time. */
 export type ArticleOrder = "newest" | "oldest";
 
-function whereOf(filter: ArticleFilter): SQL | undefined {
+/**
+ * Where a page starts: skip `offset` articles, or (a cursor) start after the
+ * article with id `after` in the list's order; `limit` articles at most.
+ */
+export type PageWindow = { limit: number; offset: number; after?: number };
+
+/**
+ * The table a list is read from, and its article id column: the narrowest
+ * index that holds the list's members in id order. Other filters are checked
+ * on the rows it yields.
+ */
+type Source =
+  | { kind: "feed"; id: SQLiteColumn; where: SQL }
+  | { kind: "favorites"; id: SQLiteColumn; where: SQL }
+  | { kind: "tag"; id: SQLiteColumn; where: SQL }
+  | { kind: "articles"; id: SQLiteColumn; where: SQL | undefined };
+
+function sourceOf(filter: ArticleFilter): Source {
+  if (filter.feedOf !== undefined) {
+    return { kind: "feed", id: feedEntries.articleId, where: eq(feedEntries.followerId, filter.feedOf) };
+  }
+  if (filter.favoritedByKey !== undefined) {
+    return { kind: "favorites", id: favorites.articleId, where: eq(favorites.userId, userIdByKey(filter.favoritedByKey)) };
+  }
+  if (filter.tag !== undefined) return { kind: "tag", id: articleTags.articleId, where: eq(articleTags.tag, filter.tag) };
+  return { kind: "articles", id: articles.id, where: undefined };
+}
+
+/** The conditions on the article itself (the source's own condition aside). */
+function articleConditions(filter: ArticleFilter, source: Source): SQL[] {
   const conditions: SQL[] = [];
   if (filter.id !== undefined) conditions.push(eq(articles.id, filter.id));
   if (filter.slug !== undefined) conditions.push(eq(articles.slug, filter.slug));
-  if (filter.tag !== undefined) {
-    conditions.push(
-      inArray(articles.id, sql`(SELECT ${articleTags.articleId} FROM ${articleTags} WHERE ${articleTags.tag} = ${filter.tag})`),
-    );
-  }
   if (filter.authorKey !== undefined) conditions.push(eq(articles.authorId, userIdByKey(filter.authorKey)));
   if (filter.authorId !== undefined) conditions.push(eq(articles.authorId, filter.authorId));
   if (filter.ofComment !== undefined) {
@@ -52,7 +83,13 @@ function whereOf(filter: ArticleFilter): SQL | undefined {
       eq(articles.id, sql`(SELECT ${comments.articleId} FROM ${comments} WHERE ${comments.id} = ${filter.ofComment})`),
     );
   }
-  if (filter.favoritedByKey !== undefined) {
+  // A second list filter is checked per row (combined filters are rare).
+  if (filter.tag !== undefined && source.kind !== "tag") {
+    conditions.push(
+      inArray(articles.id, sql`(SELECT ${articleTags.articleId} FROM ${articleTags} WHERE ${articleTags.tag} = ${filter.tag})`),
+    );
+  }
+  if (filter.favoritedByKey !== undefined && source.kind !== "favorites") {
     conditions.push(
       inArray(
         articles.id,
@@ -60,15 +97,7 @@ function whereOf(filter: ArticleFilter): SQL | undefined {
       ),
     );
   }
-  if (filter.feedOf !== undefined) {
-    conditions.push(
-      inArray(
-        articles.authorId,
-        sql`(SELECT ${follows.followeeId} FROM ${follows} WHERE ${follows.followerId} = ${filter.feedOf})`,
-      ),
-    );
-  }
-  return conditions.length ? and(...conditions) : undefined;
+  return conditions;
 }
 
 const listColumns = {
@@ -103,47 +132,95 @@ function perViewerColumns(viewerId: number | null) {
 
 /** One article with its body (for get, and for the result of a write). */
 export function selectArticle(db: Db, filter: ArticleFilter, viewerId: number | null) {
+  const source = sourceOf(filter);
   return db
     .select({ ...listColumns, body: articles.body, ...perViewerColumns(viewerId) })
     .from(articles)
     .innerJoin(users, eq(users.id, articles.authorId))
-    .where(whereOf(filter))
+    .where(and(source.where, ...articleConditions(filter, source)))
     .limit(1);
 }
 
-const orderOf = (order: ArticleOrder) => (order === "oldest" ? asc(articles.id) : desc(articles.id));
+/**
+ * A select of `columns` from the list's source joined to its articles: the
+ * source leads, so SQLite walks its index in the list's order.
+ */
+function fromSource<Columns extends SelectedFields>(db: Db, source: Source, columns: Columns) {
+  const select = db.select(columns);
+  switch (source.kind) {
+    case "feed":
+      return select.from(feedEntries).$dynamic().innerJoin(articles, eq(articles.id, feedEntries.articleId));
+    case "favorites":
+      return select.from(favorites).$dynamic().innerJoin(articles, eq(articles.id, favorites.articleId));
+    case "tag":
+      return select.from(articleTags).$dynamic().innerJoin(articles, eq(articles.id, articleTags.articleId));
+    case "articles":
+      return select.from(articles).$dynamic();
+  }
+}
+
+function pageConditions(source: Source, order: ArticleOrder, page: PageWindow): SQL[] {
+  if (page.after === undefined) return [];
+  return [order === "oldest" ? gt(source.id, page.after) : lt(source.id, page.after)];
+}
+
+const orderOf = (source: Source, order: ArticleOrder) => (order === "oldest" ? asc(source.id) : desc(source.id));
 
 /** A page of articles, newest first unless asked otherwise, without bodies. */
 export function selectArticlePage(
   db: Db,
   filter: ArticleFilter,
-  page: { limit: number; offset: number },
+  page: PageWindow,
   viewerId: number | null,
   order: ArticleOrder = "newest",
 ) {
-  return db
-    .select({ ...listColumns, ...perViewerColumns(viewerId) })
-    .from(articles)
+  const source = sourceOf(filter);
+  const where = and(source.where, ...articleConditions(filter, source), ...pageConditions(source, order, page));
+  return fromSource(db, source, { ...listColumns, ...perViewerColumns(viewerId) })
     .innerJoin(users, eq(users.id, articles.authorId))
-    .where(whereOf(filter))
-    .orderBy(orderOf(order))
+    .where(where)
+    .orderBy(orderOf(source, order))
     .limit(page.limit)
-    .offset(page.offset);
+    .offset(page.after === undefined ? page.offset : 0);
 }
 
 /** The ids of the same page, as a subquery: to read what belongs to a page in the page's own batch. */
-export function articlePageIds(db: Db, filter: ArticleFilter, page: { limit: number; offset: number }, order: ArticleOrder) {
-  return db
-    .select({ id: articles.id })
-    .from(articles)
-    .where(whereOf(filter))
-    .orderBy(orderOf(order))
+export function articlePageIds(db: Db, filter: ArticleFilter, page: PageWindow, order: ArticleOrder) {
+  const source = sourceOf(filter);
+  const where = and(source.where, ...articleConditions(filter, source), ...pageConditions(source, order, page));
+  return fromSource(db, source, { id: articles.id })
+    .where(where)
+    .orderBy(orderOf(source, order))
     .limit(page.limit)
-    .offset(page.offset);
+    .offset(page.after === undefined ? page.offset : 0);
 }
 
+/**
+ * How many articles a list has: one maintained counter for a list with one
+ * filter (or none), no row when there is nothing to count; a count of the
+ * source's rows for combined filters.
+ */
 export function countArticles(db: Db, filter: ArticleFilter) {
-  return db.select({ total: count() }).from(articles).where(whereOf(filter));
+  const filters = [filter.tag, filter.authorKey, filter.authorId, filter.favoritedByKey, filter.feedOf].filter(
+    (value) => value !== undefined,
+  );
+  if (filters.length === 0) {
+    return db.select({ total: counters.value }).from(counters).where(eq(counters.name, "articles"));
+  }
+  if (filters.length === 1) {
+    if (filter.tag !== undefined) return db.select({ total: tags.articlesCount }).from(tags).where(eq(tags.tag, filter.tag));
+    const user =
+      filter.feedOf !== undefined
+        ? { total: users.feedCount, where: eq(users.id, filter.feedOf) }
+        : filter.favoritedByKey !== undefined
+          ? { total: users.favoritesCount, where: eq(users.usernameKey, filter.favoritedByKey) }
+          : filter.authorId !== undefined
+            ? { total: users.articlesCount, where: eq(users.id, filter.authorId) }
+            : { total: users.articlesCount, where: eq(users.usernameKey, filter.authorKey ?? "") };
+    return db.select({ total: user.total }).from(users).where(user.where);
+  }
+  const source = sourceOf(filter);
+  return fromSource(db, source, { total: count() }).where(and(source.where, ...articleConditions(filter, source)));
 }
 
 export type ArticleRow = Awaited<ReturnType<typeof selectArticlePage>>[number];

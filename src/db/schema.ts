@@ -18,6 +18,12 @@ export const users = sqliteTable(
     image: text("image"),
     // Bumped on password change: tokens carry the version they were issued at.
     tokenVersion: integer("token_version").notNull().default(0),
+    // Maintained by triggers (migrations/0001_counters.sql), so a list's total
+    // is one row, not a count over every match: articles written, articles
+    // favorited, and articles in the feed (by the authors followed).
+    articlesCount: integer("articles_count").notNull().default(0),
+    favoritesCount: integer("favorites_count").notNull().default(0),
+    feedCount: integer("feed_count").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -53,7 +59,7 @@ export const articles = sqliteTable(
     authorId: integer("author_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    // Recomputed from `favorites` inside the same batch as every favorite change.
+    // Maintained by the triggers on `favorites`.
     favoritesCount: integer("favorites_count").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -102,4 +108,41 @@ export const comments = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("comments_article_idx").on(t.articleId, t.id), index("comments_author_idx").on(t.authorId)],
+);
+
+/**
+ * Every tag in use and how many articles carry it (kept by the triggers on
+ * `article_tags`): GET /tags reads its first rows from the ranking index.
+ */
+export const tags = sqliteTable(
+  "tags",
+  {
+    tag: text("tag").primaryKey(),
+    articlesCount: integer("articles_count").notNull().default(0),
+  },
+  (t) => [index("tags_ranking_idx").on(sql`${t.articlesCount} DESC`, t.tag)],
+);
+
+/** Site-wide totals kept by triggers: `articles` is how many articles exist. */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull().default(0),
+});
+
+/**
+ * Each user's feed, written ahead (by the triggers on `articles` and
+ * `follows`): one row per article by an author the user follows, so a feed
+ * page reads its own rows, not the whole follow list.
+ */
+export const feedEntries = sqliteTable(
+  "feed_entries",
+  {
+    followerId: integer("follower_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    articleId: integer("article_id")
+      .notNull()
+      .references(() => articles.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.followerId, t.articleId] }), index("feed_entries_article_idx").on(t.articleId)],
 );

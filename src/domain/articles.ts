@@ -253,9 +253,9 @@ export async function deleteArticle(ctx: Context, ref: ArticleRef): Promise<void
   ctx.changed({ kind: "content" });
 }
 
-// Round trips: 1 (viewer + target) + 1 (change, recount, read back). The count
-// is recomputed from the favorites rows inside the same transaction, so it is
-// exact however many users favorite at once; repeating a favorite is a no-op.
+// Round trips: 1 (viewer + target) + 1 (change, read back). The counts (the
+// article's, the user's) are kept by triggers in the same transaction, so they
+// are exact however many users favorite at once; repeating a favorite is a no-op.
 export async function setFavorite(ctx: Context, ref: ArticleRef, favorite: boolean): Promise<ArticleView> {
   const batch = new ViewerBatch(ctx);
   const targets = batch.add(ctx.db.select({ id: articles.id }).from(articles).where(articleWhere(ref)));
@@ -267,12 +267,6 @@ export async function setFavorite(ctx: Context, ref: ArticleRef, favorite: boole
     favorite
       ? ctx.db.insert(favorites).values(pair).onConflictDoNothing()
       : ctx.db.delete(favorites).where(and(eq(favorites.userId, pair.userId), eq(favorites.articleId, pair.articleId))),
-  );
-  write.add(
-    ctx.db
-      .update(articles)
-      .set({ favoritesCount: sql`(SELECT count(*) FROM ${favorites} WHERE ${favorites.articleId} = ${target.id})` })
-      .where(eq(articles.id, target.id)),
   );
   const readBack = write.add(selectArticle(ctx.db, { id: target.id }, viewer.id));
   await write.run(ctx.db).catch((error: unknown) => {

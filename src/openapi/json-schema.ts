@@ -29,8 +29,10 @@ function config(side: Side, definitions?: Record<string, GenericSchema>): Conver
     ...(definitions ? { definitions } : {}),
     overrideRef: ({ referenceId }) => `${COMPONENT_REF}${referenceId}`,
     overrideAction: ({ valibotAction, jsonSchema }) => {
-      if (valibotAction.type !== "regex") return undefined;
-      const { source, flags } = (valibotAction as unknown as { requirement: RegExp }).requirement;
+      if (valibotAction.type !== "regex" || !("requirement" in valibotAction)) return undefined;
+      const { requirement } = valibotAction;
+      if (!(requirement instanceof RegExp)) return undefined;
+      const { source, flags } = requirement;
       if (flags === "u") return { ...jsonSchema, pattern: source };
       if (flags.includes("i")) return jsonSchema;
       return undefined;

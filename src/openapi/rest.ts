@@ -59,8 +59,8 @@ const headers: Record<string, Header> = {
   },
   "Server-Timing": {
     description:
-      "What the request cost: `cache;desc=hit|miss|bypass` (the KV response cache) and `d1;desc=<round trips>;dur=<ms>`.",
-    schema: { type: "string", examples: ["cache;desc=miss, d1;desc=1;dur=1.8"] },
+      "What the request cost: `cache;desc=hit|miss|bypass` (the KV response cache) and `d1;desc=<round trips>;dur=<ms>;rows=<rows D1 read>`.",
+    schema: { type: "string", examples: ["cache;desc=miss, d1;desc=1;dur=1.8;rows=143"] },
   },
   "X-D1-Bookmark": {
     description:

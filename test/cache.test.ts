@@ -401,3 +401,100 @@ describe("D1 bookmarks", () => {
     expect(reply.headers.get("timing-allow-origin")).toBe("*");
   });
 });
+
+describe("invalidation is scoped to what a write changed", () => {
+  /** Primes every path, writes, then expects exactly `dropped` to be read again. */
+  async function expectDropped(paths: string[], write: () => Promise<unknown>, dropped: string[]) {
+    for (const path of paths) await prime(path);
+    await write();
+    for (const path of paths) {
+      expect(timing(await call("GET", path)).cache, path).toBe(dropped.includes(path) ? "miss" : "hit");
+    }
+  }
+
+  it("a favorite drops the article and the lists showing it, not other articles, comments, profiles or tags", async () => {
+    const { author, reader, article, tag } = await scene();
+    const other = await createArticle(reader, { tagList: [unique("elsewhere")] });
+    const [page, list, tagged] = [`/api/articles/${article.slug}`, listOf(author), `/api/articles?tag=${tag}`];
+    const untouched = [
+      `/api/articles/${other.slug}`,
+      `/api/articles/${article.slug}/comments`,
+      `/api/profiles/${author.username}`,
+      "/api/tags",
+      listOf(reader),
+    ];
+    await expectDropped([page, list, tagged, ...untouched], () => call("POST", `${page}/favorite`, { token: reader.token }), [
+      page,
+      list,
+      tagged,
+    ]);
+  });
+
+  it("a comment drops its article's comment list only", async () => {
+    const { author, reader, article } = await scene();
+    const comments = `/api/articles/${article.slug}/comments`;
+    await expectDropped(
+      [comments, `/api/articles/${article.slug}`, listOf(author), "/api/tags"],
+      () => call("POST", comments, { token: reader.token, body: { comment: { body: "more" } } }),
+      [comments],
+    );
+  });
+
+  it("a new article drops the lists it joins and the tag ranking, not other tags', other authors' or any article's page", async () => {
+    const { author, reader, article, tag } = await scene();
+    const otherTag = unique("othertag");
+    await createArticle(reader, { tagList: [otherTag] });
+    const joined = ["/api/articles", listOf(author), `/api/articles?tag=${tag}`, "/api/tags"];
+    const untouched = [`/api/articles?tag=${otherTag}`, listOf(reader), `/api/articles/${article.slug}`];
+    await expectDropped([...joined, ...untouched], () => createArticle(author, { tagList: [tag] }), joined);
+  });
+
+  it("a retag drops the old and the new tag's lists and the ranking, and the article", async () => {
+    const { author, article, tag } = await scene();
+    const next = unique("next");
+    const [page, oldTag, newTag] = [`/api/articles/${article.slug}`, `/api/articles?tag=${tag}`, `/api/articles?tag=${next}`];
+    await expectDropped(
+      [page, oldTag, newTag, "/api/tags", `/api/profiles/${author.username}`],
+      () => call("PUT", page, { token: author.token, body: { article: { tagList: [next] } } }),
+      [page, oldTag, newTag, "/api/tags"],
+    );
+  });
+
+  it("a profile change drops what shows that user, and nothing about others", async () => {
+    const { author, reader, article } = await scene();
+    const theirs = await createArticle(reader);
+    const shown = [`/api/profiles/${author.username}`, `/api/articles/${article.slug}`, listOf(author)];
+    const untouched = [`/api/profiles/${reader.username}`, `/api/articles/${theirs.slug}`, "/api/tags"];
+    await expectDropped(
+      [...shown, ...untouched],
+      () => call("PUT", "/api/user", { token: author.token, body: { user: { bio: unique("bio") } } }),
+      shown,
+    );
+  });
+});
+
+describe("the cache's keys and its bypass", () => {
+  it("keys an answer on the parameters the route reads: unknown ones, and their order, make no new entry", async () => {
+    const { author, tag } = await scene();
+    await prime(`/api/articles?tag=${tag}&author=${author.username}`);
+    for (const path of [
+      `/api/articles?author=${author.username}&tag=${tag}`,
+      `/api/articles?tag=${tag}&author=${author.username}&junk=${unique("x")}`,
+      `/api/articles?tag=${tag}&author=${author.username}&limit=20&offset=0`,
+    ]) {
+      expect(timing(await call("GET", path)).cache, path).toBe("hit");
+    }
+  });
+
+  it("lets anonymous no-cache and bookmark reads through to D1 within a per-client budget, and serves the cache past it", async () => {
+    const { article } = await scene();
+    const path = `/api/articles/${article.slug}`;
+    const tight = { ...testEnv, READ_BYPASS_LIMITER: env.TEST_TIGHT_LIMITER };
+    const headers = { "Cache-Control": "no-cache", "CF-Connecting-IP": `198.51.100.${Math.floor(Math.random() * 250)}` };
+    await prime(path);
+    const outcomes: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) outcomes.push(timing(await call("GET", path, { headers, env: tight })).cache);
+    // The tight limiter allows 3 a minute.
+    expect(outcomes).toEqual(["bypass", "bypass", "bypass", "hit", "hit"]);
+  });
+});

@@ -245,30 +245,39 @@ describe("the KV cache", () => {
     expect(rest.headers.get("content-type")).toBe("application/json; charset=utf-8");
   });
 
-  it("never caches comments (their invalidation is by slug), signed-in reads, or a request that cannot be answered", async () => {
+  it("caches comments and included comments, which a new comment drops; never signed-in reads", async () => {
     const { article, reader } = await scene();
-    for (const path of [
+    const paths = [
       `/jsonapi/articles/${article.id}/comments`,
       `/jsonapi/articles/${article.id}?include=comments.author`,
       "/jsonapi/articles?include=comments",
-    ]) {
+    ];
+    for (const path of paths) {
       await jsonapi("GET", path);
-      expect(timing(await jsonapi("GET", path)).cache, path).toBe("bypass");
+      expect(timing(await jsonapi("GET", path)).cache, path).toBe("hit");
     }
     await jsonapi("GET", "/jsonapi/tags", { token: reader.token });
     expect(timing(await jsonapi("GET", "/jsonapi/tags", { token: reader.token })).cache).toBe("bypass");
     // A new comment shows at once in every comment view.
     await commentJsonApi(reader.token, article.id, "second");
+    for (const path of paths) expect(timing(await jsonapi("GET", path)).cache, `${path} after a comment`).toBe("miss");
     const comments = expectDocument(await jsonapi("GET", `/jsonapi/articles/${article.id}/comments`));
     expect(comments.data.map((c: any) => c.attributes.body)).toEqual(["second", "first"]);
     const included = expectDocument(await jsonapi("GET", `/jsonapi/articles/${article.id}?include=comments`));
     expect(included.included).toHaveLength(2);
   });
 
-  it("is invalidated by JSON:API writes exactly as by REST writes", async () => {
+  it("is invalidated by JSON:API writes exactly as by REST writes: what the write changed, and nothing else", async () => {
     const { author, reader, article, authorId } = await scene();
-    const paths = ["/jsonapi/articles", `/jsonapi/articles/${article.id}`, `/jsonapi/users/${authorId}`, "/jsonapi/tags"];
-    const writes: [string, (user: TestUser) => Promise<Reply>][] = [
+    const [list, page, profile, tags] = [
+      "/jsonapi/articles",
+      `/jsonapi/articles/${article.id}`,
+      `/jsonapi/users/${authorId}`,
+      "/jsonapi/tags",
+    ];
+    const paths = [list, page, profile, tags];
+    // Each write, and the answers it changes (the others stay cached).
+    const writes: [string, (user: TestUser) => Promise<Reply>, string[]][] = [
       [
         "update the article",
         (user) =>
@@ -276,6 +285,7 @@ describe("the KV cache", () => {
             token: user.token,
             body: resource("articles", { id: article.id, attributes: { description: unique("d") } }),
           }),
+        [list, page],
       ],
       [
         "favorite it",
@@ -284,6 +294,7 @@ describe("the KV cache", () => {
             token: reader.token,
             body: linkage("articles", article.id),
           }),
+        [list, page],
       ],
       [
         "update the author's bio",
@@ -292,17 +303,21 @@ describe("the KV cache", () => {
             token: user.token,
             body: resource("users", { id: "me", attributes: { bio: unique("b") } }),
           }),
+        [list, page, profile],
       ],
-      ["create an article", (user) => jsonapi("POST", "/jsonapi/articles", { token: user.token, body: newArticle() })],
+      // Without tags: the tag ranking is unchanged.
+      ["create an article", (user) => jsonapi("POST", "/jsonapi/articles", { token: user.token, body: newArticle() }), [list]],
     ];
-    for (const [name, write] of writes) {
+    for (const [name, write, changed] of writes) {
       for (const path of paths) {
         await jsonapi("GET", path);
         expect(timing(await jsonapi("GET", path)).cache, `${name}: ${path} primed`).toBe("hit");
       }
       const reply = await write(author);
       expect(reply.status, `${name}: ${reply.text}`).toBeLessThan(300);
-      for (const path of paths) expect(timing(await jsonapi("GET", path)).cache, `${name}: ${path} after`).toBe("miss");
+      for (const path of paths) {
+        expect(timing(await jsonapi("GET", path)).cache, `${name}: ${path} after`).toBe(changed.includes(path) ? "miss" : "hit");
+      }
     }
     const fresh = expectDocument(await jsonapi("GET", `/jsonapi/articles/${article.id}`));
     expect(fresh.data.attributes.favoritesCount).toBe(1);

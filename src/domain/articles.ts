@@ -15,9 +15,10 @@ import { Batch } from "../db/batch";
 import { type CommentRow, selectComments } from "../db/comments";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { articles, articleTags, comments, favorites, users } from "../db/schema";
-import type { Context } from "./context";
+import type { Context, Scope } from "./context";
 import { forbidden, found, notFound } from "./errors";
 import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
+import { articleScopes, commentScopes, listScopes, membershipScopes } from "./scopes";
 import { slugify, withUniqueSuffix } from "./slug";
 import { ViewerBatch } from "./viewer";
 import { type ArticlePageView, type ArticleView, articleSummaryView, articleView, type CommentView, commentView } from "./views";
@@ -88,10 +89,15 @@ async function readListing(
   const author =
     options.authorId === undefined
       ? null
-      : batch.add(ctx.db.select({ id: users.id }).from(users).where(eq(users.id, options.authorId)));
+      : batch.add(ctx.db.select({ usernameKey: users.usernameKey }).from(users).where(eq(users.id, options.authorId)));
   if (signedIn) await batch.runSignedIn();
   else await batch.run();
-  if (author && !author().length) throw notFound("profile");
+  const authorKey = author ? found(author(), "profile").usernameKey : undefined;
+  ctx.shown(
+    ...listScopes(filter, authorKey),
+    ...rows().flatMap(articleScopes),
+    ...(commentRows?.() ?? []).flatMap(commentScopes),
+  );
   return {
     articles: rows().map(articleSummaryView),
     articlesCount: counted()[0]?.total ?? 0,
@@ -110,7 +116,9 @@ export async function getArticle(ctx: Context, ref: ArticleRef): Promise<Article
   const batch = new ViewerBatch(ctx);
   const rows = batch.add(selectArticle(ctx.db, refFilter(ref), ctx.viewer?.userId ?? null));
   await batch.run();
-  return articleView(found(rows(), "article"));
+  const row = found(rows(), "article");
+  ctx.shown(...articleScopes(row));
+  return articleView(row);
 }
 
 // Round trips: 1 (the article and its comments in one batch).
@@ -123,7 +131,9 @@ export async function getArticleWithComments(
   const rows = batch.add(selectArticle(ctx.db, refFilter(ref), viewerId));
   const commentRows = batch.add(selectComments(ctx.db, eq(comments.articleId, articleIdOf(ref)), viewerId));
   await batch.run();
-  return { article: articleView(found(rows(), "article")), comments: commentRows().map(commentView) };
+  const row = found(rows(), "article");
+  ctx.shown(...articleScopes(row), { kind: "comments", articleId: row.id }, ...commentRows().flatMap(commentScopes));
+  return { article: articleView(row), comments: commentRows().map(commentView) };
 }
 
 function tagRows(articleId: number | ReturnType<typeof sql>, tags: string[]) {
@@ -173,7 +183,7 @@ export async function createArticle(ctx: Context, input: NewArticleInput): Promi
     if (isSlugViolation(error)) return insert(withUniqueSuffix(base));
     throw error;
   });
-  ctx.changed({ kind: "content" });
+  ctx.changed(...membershipScopes(usernameKey(viewer.username), input.tagList));
   return articleView(found(rows, "article"));
 }
 
@@ -190,6 +200,13 @@ const articleTarget = (ctx: Context, ref: ArticleRef) =>
     .from(articles)
     .where(articleWhere(ref));
 
+/** The tags the article has before a write changes them (whose lists the write changes). */
+const tagsBefore = (ctx: Context, ref: ArticleRef) =>
+  ctx.db
+    .select({ tag: articleTags.tag })
+    .from(articleTags)
+    .where(eq(articleTags.articleId, articleIdOf(ref)));
+
 // Round trips: 1 (viewer, target, slug check) + 1 (update, tags, read back).
 // The slug follows the title: it changes only when the title does.
 export async function updateArticle(ctx: Context, ref: ArticleRef, changes: ArticleChangesInput): Promise<ArticleView> {
@@ -203,6 +220,7 @@ export async function updateArticle(ctx: Context, ref: ArticleRef, changes: Arti
       .from(articles)
       .where(newBase === null ? sql`0` : and(eq(articles.slug, newBase), not(articleWhere(ref)))),
   );
+  const oldTags = changes.tagList === undefined ? null : batch.add(tagsBefore(ctx, ref));
   const viewer = await batch.runSignedIn();
   const target = requireOwnArticle(targets()[0], viewer.id, "update");
   const titleChanged = changes.title !== undefined && changes.title !== target.title;
@@ -235,7 +253,15 @@ export async function updateArticle(ctx: Context, ref: ArticleRef, changes: Arti
     if (isSlugViolation(error) && newBase !== null) return write(withUniqueSuffix(newBase));
     throw error;
   });
-  ctx.changed({ kind: "content" });
+  // Retagging changes the lists of the old tags and of the new ones.
+  const retagged = oldTags ? [...new Set([...oldTags().map((row) => row.tag), ...(changes.tagList ?? [])])] : [];
+  ctx.changed(
+    { kind: "article", id: target.id },
+    // Its comments are found by slug, which follows the title.
+    ...(titleChanged ? [{ kind: "comments", articleId: target.id } as const] : []),
+    ...retagged.map((tag): Scope => ({ kind: "list", of: "tag", tag })),
+    ...(retagged.length ? [{ kind: "tags" } as const] : []),
+  );
   return articleView(found(rows, "article"));
 }
 
@@ -245,12 +271,20 @@ const isSlugViolation = (error: unknown) => isUniqueViolation(error, "articles.s
 export async function deleteArticle(ctx: Context, ref: ArticleRef): Promise<void> {
   const batch = new ViewerBatch(ctx);
   const targets = batch.add(articleTarget(ctx, ref));
+  const tags = batch.add(tagsBefore(ctx, ref));
   const viewer = await batch.runSignedIn();
   const target = requireOwnArticle(targets()[0], viewer.id, "delete");
   // A concurrent delete may have won between the two round trips: then this one found nothing.
   const deleted = await ctx.db.delete(articles).where(eq(articles.id, target.id)).returning({ id: articles.id });
   if (!deleted.length) throw notFound("article");
-  ctx.changed({ kind: "content" });
+  ctx.changed(
+    { kind: "article", id: target.id },
+    { kind: "comments", articleId: target.id },
+    ...membershipScopes(
+      usernameKey(viewer.username),
+      tags().map((row) => row.tag),
+    ),
+  );
 }
 
 // Round trips: 1 (viewer + target) + 1 (change, read back). The counts (the
@@ -274,6 +308,6 @@ export async function setFavorite(ctx: Context, ref: ArticleRef, favorite: boole
     if (isForeignKeyViolation(error)) throw notFound("article");
     throw error;
   });
-  ctx.changed({ kind: "content" });
+  ctx.changed({ kind: "article", id: target.id }, { kind: "list", of: "favorited", user: usernameKey(viewer.username) });
   return articleView(found(readBack(), "article"));
 }

@@ -6,6 +6,7 @@ import { articles, comments } from "../db/schema";
 import type { Context } from "./context";
 import { forbidden, found, notFound } from "./errors";
 import type { NewCommentInput } from "./inputs";
+import { articleScopes, commentScopes } from "./scopes";
 import { ViewerBatch } from "./viewer";
 import { type ArticleView, articleView, type CommentView, commentView, isoTime, profileView } from "./views";
 
@@ -18,7 +19,8 @@ export async function listComments(ctx: Context, slug: string): Promise<CommentV
   const article = batch.add(articleKey(ctx, slug));
   const rows = batch.add(selectComments(ctx.db, eq(comments.articleId, articleIdOf(slug)), ctx.viewer?.userId ?? null));
   await batch.run();
-  if (!article()[0]) throw notFound("article");
+  const { id } = found(article(), "article");
+  ctx.shown({ kind: "comments", articleId: id }, ...rows().flatMap(commentScopes));
   return rows().map(commentView);
 }
 
@@ -31,7 +33,9 @@ export async function getComment(ctx: Context, id: number): Promise<{ comment: C
   await batch.run();
   const [articleRow] = articleRows();
   if (!articleRow) throw notFound("comment");
-  return { comment: commentView(found(rows(), "comment")), article: articleView(articleRow) };
+  const row = found(rows(), "comment");
+  ctx.shown(...commentScopes(row), ...articleScopes(articleRow));
+  return { comment: commentView(row), article: articleView(articleRow) };
 }
 
 // Round trips: 1 (viewer + article) + 1 (insert).
@@ -50,7 +54,7 @@ export async function addComment(ctx: Context, ref: ArticleRef, input: NewCommen
       throw error;
     });
   if (!row) throw notFound("article");
-  ctx.changed({ kind: "comments", slug: article.slug });
+  ctx.changed({ kind: "comments", articleId: article.id });
   return {
     id: row.id,
     createdAt: isoTime(row.createdAt),
@@ -68,7 +72,7 @@ export async function deleteComment(ctx: Context, ref: ArticleRef | null, commen
   const article = ref === null ? null : batch.add(articleKey(ctx, ref));
   const targets = batch.add(
     ctx.db
-      .select({ id: comments.id, authorId: comments.authorId, slug: articles.slug })
+      .select({ id: comments.id, authorId: comments.authorId, articleId: comments.articleId })
       .from(comments)
       .innerJoin(articles, eq(articles.id, comments.articleId))
       .where(and(eq(comments.id, commentId), ref === null ? undefined : articleWhere(ref))),
@@ -80,5 +84,5 @@ export async function deleteComment(ctx: Context, ref: ArticleRef | null, commen
   // A concurrent delete may have won between the two round trips: then this one found nothing.
   const deleted = await ctx.db.delete(comments).where(eq(comments.id, target.id)).returning({ id: comments.id });
   if (!deleted.length) throw notFound("comment");
-  ctx.changed({ kind: "comments", slug: target.slug });
+  ctx.changed({ kind: "comments", articleId: target.articleId });
 }

@@ -18,6 +18,7 @@ export async function getProfile(ctx: Context, user: UserRef): Promise<ProfileVi
   const rows = batch.add(selectProfile(ctx.db, userKeyOf(user), ctx.viewer?.userId ?? null));
   const viewer = await batch.run();
   const row = found(rows(), "profile");
+  ctx.shown({ kind: "user", id: row.id });
   return profileView(row, viewer ? row.following : false, row.id);
 }
 

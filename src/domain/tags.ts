@@ -15,5 +15,6 @@ export async function listTags(ctx: Context): Promise<string[]> {
     ctx.db.select({ tag: tags.tag }).from(tags).orderBy(desc(tags.articlesCount), tags.tag).limit(TAGS_LIMIT),
   );
   await batch.run();
+  ctx.shown({ kind: "tags" });
   return rows().map((row) => row.tag);
 }

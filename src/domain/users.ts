@@ -7,6 +7,7 @@ import { DomainError, type FieldMessages, invalid, unauthenticated } from "./err
 import { emailKey, type LoginInput, type NewUserInput, type UserChangesInput, usernameKey } from "./inputs";
 import { requireWithinLimits } from "./limits";
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
+import { userListScopes } from "./scopes";
 import { issueToken } from "./tokens";
 import { requireViewer, ViewerBatch, type ViewerRow } from "./viewer";
 import { type UserView, withId } from "./views";
@@ -66,6 +67,8 @@ export async function register(ctx: Context, input: NewUserInput): Promise<UserV
     .returning(userColumns)
     .catch(translateUniqueViolation);
   if (!row) throw new DomainError("unavailable", "registration did not complete");
+  // Lists filtered by this name (empty until now) can now have articles.
+  ctx.changed(...userListScopes(keys.usernameKey));
   return userView(row, await issueToken(ctx.tokens, { userId: row.id, tokenVersion: row.tokenVersion }, ctx.now()));
 }
 
@@ -122,7 +125,7 @@ export async function updateUser(ctx: Context, changes: UserChangesInput): Promi
       .from(users)
       .where(clashes.length ? and(ne(users.id, viewer.userId), or(...clashes)) : sql`0`),
   );
-  await batch.runSignedIn();
+  const before = await batch.runSignedIn();
   const fields = takenFields(taken(), keys);
   if (Object.keys(fields).length) throw invalid(fields);
 
@@ -145,9 +148,13 @@ export async function updateUser(ctx: Context, changes: UserChangesInput): Promi
     .returning(userColumns)
     .catch(translateUniqueViolation);
   if (!row) throw unauthenticated("token is no longer valid");
-  // Email and password are never shown to others; name, bio and image are.
+  // Email and password are never shown to others; name, bio and image are,
+  // and a new name also renames the lists filtered by it.
   if (changes.username !== undefined || changes.bio !== undefined || changes.image !== undefined) {
-    ctx.changed({ kind: "content" });
+    ctx.changed({ kind: "user", id: row.id });
+  }
+  if (changes.username !== undefined) {
+    ctx.changed(...userListScopes(usernameKey(before.username)), ...userListScopes(usernameKey(row.username)));
   }
   const token =
     row.tokenVersion === viewer.tokenVersion

@@ -1,5 +1,5 @@
 import type { D1Meter } from "../db/metered";
-import type { Context as DomainContext } from "../domain/context";
+import type { Context as DomainContext, Scope } from "../domain/context";
 import type { Env } from "../env";
 import type { CacheOutcome } from "./kv-cache";
 import type { Representation } from "./negotiation";
@@ -18,5 +18,11 @@ export type AppEnv = {
     readAfter: string | null;
     /** REST only: the representation the Accept header asked for. */
     representation: Representation;
+    /** What the answer shows, as the domain reported it (for the KV cache). */
+    shown: Scope[];
+    /** The D1 bookmark this request's session has reached so far (null before any round trip). */
+    reached: () => string | null;
+    /** The request as the route parsed it, naming its cached answer (unknown parameters left out). */
+    cacheIdentity: string;
   };
 };

@@ -11,11 +11,13 @@ import type { AppEnv } from "./context";
 /** Every limiter's period in wrangler.toml; a 429 says to retry after it. */
 export const RETRY_AFTER_SECONDS = 60;
 
-const BINDINGS: Record<LimitBucket, "AUTH_ACCOUNT_LIMITER" | "AUTH_CLIENT_LIMITER" | "WRITE_CLIENT_LIMITER"> = {
+const BINDINGS = {
   "auth-account": "AUTH_ACCOUNT_LIMITER",
   "auth-client": "AUTH_CLIENT_LIMITER",
   "write-client": "WRITE_CLIENT_LIMITER",
-};
+  // Anonymous reads that skip the KV cache (no-cache, a bookmark): each costs a D1 read.
+  "read-bypass": "READ_BYPASS_LIMITER",
+} as const satisfies Record<LimitBucket, keyof Env>;
 
 export function limiterFor(env: Env, log: (message: string) => void): RateLimiter {
   return async (bucket, key) => {

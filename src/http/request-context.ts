@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { openDb } from "../db/client";
 import { meterD1 } from "../db/metered";
 import { BOOKMARK_HEADER, lazySession, validBookmark } from "../db/session";
-import type { Change } from "../domain/context";
+import type { Scope } from "../domain/context";
 import { DomainError } from "../domain/errors";
 import { d1TimeoutMs, tokenConfig } from "../env";
 import { viewerFrom } from "./auth";
@@ -15,8 +15,8 @@ import { logEvent } from "./log";
  * What every operation runs in, the same for REST, GraphQL and JSON:API: the
  * caller (from the Authorization header), a metered D1 session (continuing
  * from the client's bookmark, if any), the rate limiter, and the record of
- * what writes changed, which drops the cached views they affect once the
- * operation is done.
+ * what reads showed and writes changed, which the KV cache stores with an
+ * answer or drops the answers of once the operation is done.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const tokens = await tokenConfig(c.env);
@@ -33,7 +33,10 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("bookmark", bookmark);
   const now = () => new Date();
   const viewer = await viewerFrom(c.req.header("authorization"), tokens, now());
-  const changes: Change[] = [];
+  const changed: Scope[] = [];
+  const shown: Scope[] = [];
+  c.set("shown", shown);
+  c.set("reached", () => session.getBookmark());
   // The Drizzle client is built on first use: a cache hit never needs one.
   let drizzleDb: ReturnType<typeof openDb> | undefined;
   c.set("ctx", {
@@ -44,12 +47,13 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     viewer,
     now,
     tokens,
-    changed: (change) => changes.push(change),
+    changed: (...scopes) => changed.push(...scopes),
+    shown: (...scopes) => shown.push(...scopes),
     client: clientOf(c.req.raw),
     limit: limiterFor(c.env, (message) => logEvent("error", c.var.requestId, { error: message })),
   });
   await next();
   const reached = session.getBookmark();
-  if (changes.length) await invalidate(c, changes, reached);
+  if (changed.length) invalidate(c, changed, reached);
   if (reached) c.res.headers.set(BOOKMARK_HEADER, reached);
 });

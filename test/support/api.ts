@@ -78,3 +78,9 @@ export async function createArticle(author: TestUser, input: ArticleInput = {}) 
   if (reply.status !== 201) throw new Error(`create article failed: ${reply.status} ${reply.text}`);
   return reply.body.article as { slug: string; title: string; tagList: string[]; createdAt: string; updatedAt: string };
 }
+
+/** What Server-Timing says a request cost: the cache's answer and the D1 round trips. */
+export function timing(reply: Reply): { cache: string | undefined; d1: number } {
+  const header = reply.headers.get("server-timing") ?? "";
+  return { cache: /cache;desc=(\w+)/.exec(header)?.[1], d1: Number(/d1;desc=(\d+)/.exec(header)?.[1]) };
+}

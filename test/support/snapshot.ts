@@ -12,13 +12,13 @@ import { expect } from "vitest";
 // rendered as JSON with sorted keys and sorted within their table, so the
 // snapshot does not depend on the order SQLite happens to return them in.
 //
-// KV: only keys starting with "gen:" are compared. Those are the cache
-// generations (src/http/cache.ts); every write that changes something an
-// anonymous reader can see stores a new one, so a refused request that bumps
-// one has reported a change it should not have made. The other keys ("resp:…")
-// are cached response bodies, which any anonymous GET may add: filling the
-// cache is not a change of state, and counting it would make every anonymous
-// read look like a write. A write whose effect is invisible to anonymous
+// KV: only keys starting with "stamp:" are compared. Those are the cache's
+// invalidation stamps (src/http/kv-cache.ts); every write that changes
+// something an anonymous reader can see stores one, so a refused request that
+// stores one has reported a change it should not have made. The other keys
+// ("answer:…") are cached answers, which any anonymous GET may add: filling
+// the cache is not a change of state, and counting it would make every
+// anonymous read look like a write. A write whose effect is invisible to anonymous
 // readers (follow, email change) bumps no generation; the D1 rows catch those.
 
 export type Snapshot = {
@@ -32,7 +32,7 @@ export type Snapshot = {
 
 const INTERNAL_TABLE = /^(?:sqlite_|d1_|_cf_)/i;
 /** The KV keys compared; see the comment at the top of this file. */
-export const KV_STATE_PREFIX = "gen:";
+export const KV_STATE_PREFIX = "stamp:";
 
 /** JSON with object keys sorted at every level, so equal rows render equally. */
 export function canonicalJson(value: unknown): string {

@@ -39,6 +39,7 @@ export const commentRoutes = [
     query: { include: COMMENT_INCLUDES, sort: true },
     success: { status: 200, description: "A collection with `meta.total`" },
     errors: { 404: "No such article." },
+    cache: {},
     handle: async (c, { query, ids: [id = 0] }) => {
       const { article, comments: related } = await articles.getArticleWithComments(c.var.ctx, { id });
       return { document: commentCollection(urlOf(c), query, article, related) };
@@ -55,6 +56,7 @@ export const commentRoutes = [
     query: { include: COMMENT_INCLUDES },
     success: { status: 200, description: "The comment" },
     errors: { 404: "No such comment." },
+    cache: {},
     handle: async (c, { query, ids: [id = 0] }) => {
       const { comment, article } = await comments.getComment(c.var.ctx, id);
       const document = new Compound(query);

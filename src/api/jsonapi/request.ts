@@ -10,9 +10,5 @@ export const urlOf = (c: Context<AppEnv>) => new URL(c.req.url);
 /** The request document, in the JSON:API media type. */
 export const readDocument = (c: Context<AppEnv>) => readJsonBody(c.req.raw, requireJsonApiBody);
 
-/** Whether `include` asks for comments (of articles). */
-export const includesComments = (c: Context<AppEnv>) =>
-  (c.req.query("include") ?? "").split(",").some((path) => path === "comments" || path.startsWith("comments."));
-
 /** `me`, or the viewer's own id, names the viewer. */
 export const isViewer = (c: Context<AppEnv>, id: string) => id === "me" || id === String(c.var.ctx.viewer?.userId ?? "");

@@ -39,7 +39,7 @@ export type JsonApiRoute = {
   body?: { schema: "JsonApiRequestDocument" | "JsonApiLinkageDocument"; description: string; example: unknown };
   success: { status: 200 | 201 | 204; description: string; example?: unknown };
   errors: JsonApiRouteErrors;
-  /** Anonymous answers come from the KV cache, except where `unless` says a request's cannot be. */
+  /** Anonymous answers come from the KV cache (keyed by the parsed query), except where `unless` says a request's cannot be. */
   cache?: { unless?: (c: Context<AppEnv>) => boolean };
   handle(c: Context<AppEnv>, input: { query: ParsedQuery; ids: number[] }): Promise<JsonApiAnswer>;
 };
@@ -59,15 +59,19 @@ const NUMERIC: Partial<Record<PathParameter, "article" | "comment">> = { article
 export const send = (c: Context<AppEnv>, status: 200 | 201, document: unknown, headers: Record<string, string> = {}) =>
   c.body(JSON.stringify(document), status, { "Content-Type": JSONAPI_MEDIA_TYPE, ...headers });
 
-const cached = publicCache();
+/** A parsed query in one canonical form (sets and maps as sorted lists). */
+const identityOf = (query: ParsedQuery) => [
+  query.include ? [...query.include].sort() : null,
+  [...query.fields].map(([type, fields]) => [type, [...fields].sort()]).sort(),
+  query.order,
+  query.list,
+];
 
 export function mountJsonApi(app: Hono<AppEnv>, routes: readonly JsonApiRoute[]): void {
   for (const route of routes) {
     const chain: MiddlewareHandler<AppEnv>[] = [];
     if (route.method !== "get") chain.push(writeLimit);
     if (route.auth === "required") chain.push(signedIn);
-    const { cache } = route;
-    if (cache) chain.push(async (c, next) => (cache.unless?.(c) ? next() : cached(c, next)));
     app.on(route.method.toUpperCase(), [route.path], ...chain, async (c) => {
       const names = [...route.path.matchAll(/:(\w+)/g)].map(([, name = ""]) => name);
       // Ids first: a malformed one is a 404, whatever else is wrong with the request.
@@ -77,9 +81,17 @@ export function mountJsonApi(app: Hono<AppEnv>, routes: readonly JsonApiRoute[])
       });
       const type = typeof route.type === "function" ? route.type(c) : (route.type ?? "root");
       const query = parseQuery(new URL(c.req.url), type, route.query);
-      const answer = await route.handle(c, { query, ids });
-      if (route.success.status === 204 || !answer) return c.body(null, 204);
-      return send(c, route.success.status, answer.document, answer.location ? { Location: answer.location } : {});
+      const respond = async () => {
+        const answer = await route.handle(c, { query, ids });
+        if (route.success.status === 204 || !answer) return c.body(null, 204);
+        return send(c, route.success.status, answer.document, answer.location ? { Location: answer.location } : {});
+      };
+      if (!route.cache || route.cache.unless?.(c)) return respond();
+      c.set("cacheIdentity", JSON.stringify([route.operationId, c.req.param(), identityOf(query)]));
+      const hit = await publicCache(c, async () => {
+        c.res = await respond();
+      });
+      return hit ?? c.res;
     });
   }
 }

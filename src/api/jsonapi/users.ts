@@ -16,7 +16,7 @@ import {
 } from "./document";
 import { failure, pointing } from "./errors";
 import { linkageInput, locator, pick, resourceInput, validated } from "./input";
-import { includesComments, isViewer, readDocument, urlOf } from "./request";
+import { isViewer, readDocument, urlOf } from "./request";
 import { jsonApiRoute, numericId } from "./route";
 import { NEW_USER_INPUT, USER_CHANGE_INPUT } from "./vocabulary";
 
@@ -143,7 +143,7 @@ export const userRoutes = [
     query: { include: ARTICLE_INCLUDES, sort: true, page: true, filter: true },
     success: { status: 200, description: "A collection with page links and `meta.total`" },
     errors: { 404: "No such user." },
-    cache: { unless: (c) => includesComments(c) || c.req.param("id") === "me" },
+    cache: { unless: (c) => c.req.param("id") === "me" },
     handle: async (c, { query }) => {
       const id = c.req.param("id") ?? "";
       const authorId = id === "me" ? requireViewer(c.var.ctx).userId : numericId(id, "profile");

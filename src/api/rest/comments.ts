@@ -13,7 +13,7 @@ export const commentRoutes = [
     summary: "Get comments for an article",
     description: "Newest first. Auth is optional.",
     auth: "optional",
-    cache: "comments",
+    cache: "public",
     success: { status: 200, description: "The comments", schema: responses.CommentsResponse },
     errors: [articleNotFound],
     handle: async (ctx, { params }) => ({ comments: await comments.listComments(ctx, params.slug) }),

@@ -62,8 +62,8 @@ export type RestRoute<
   description: string;
   /** `required`: anonymous callers get 401 before the body is read. */
   auth: "none" | "optional" | "required";
-  /** Anonymous answers come from the KV cache; `comments` is the comment list of the `:slug` article. */
-  cache?: "public" | "comments";
+  /** Anonymous answers come from the KV cache, keyed by the parsed path and query. */
+  cache?: "public";
   /** Path parameters that are not plain strings. */
   params?: Params;
   query?: Query;
@@ -92,25 +92,29 @@ export const restRoute = <
 /** A route of any types, as tables of routes hold them (each route's own types were checked where it was declared). */
 export type AnyRestRoute = RestRoute<string, any, any, any, any>;
 
-const commentsOfSlug = publicCache((c) => c.req.param("slug") ?? "");
-const anonymousCache = publicCache();
-
 /** Registers each route on `app` with the middleware its declaration implies. */
 export function mountRest(app: Hono<AppEnv>, routes: readonly AnyRestRoute[]): void {
   for (const route of routes) {
     const chain: MiddlewareHandler<AppEnv>[] = [];
     if (route.method !== "get") chain.push(writeLimit);
     if (route.auth === "required") chain.push(signedIn);
-    if (route.cache) chain.push(route.cache === "comments" ? commentsOfSlug : anonymousCache);
     app.on(route.method.toUpperCase(), [route.path], ...chain, async (c) => {
       const input = {
         params: route.params ? parseInput(route.params, c.req.param()) : c.req.param(),
         query: route.query ? parseInput(route.query, c.req.query()) : undefined,
         body: route.body ? await readRestBody(c.req.raw, route.body.schema) : undefined,
       };
-      const answer = await route.handle(c.var.ctx, input);
-      if (route.success.status === 204) return c.body(null, 204);
-      return c.json(answer, route.success.status);
+      const respond = async () => {
+        const answer = await route.handle(c.var.ctx, input);
+        return route.success.status === 204 ? c.body(null, 204) : c.json(answer, route.success.status);
+      };
+      if (!route.cache) return respond();
+      // Only what the route parsed names the answer: other parameters cannot make new entries.
+      c.set("cacheIdentity", JSON.stringify([route.operationId, input.params, input.query]));
+      const hit = await publicCache(c, async () => {
+        c.res = await respond();
+      });
+      return hit ?? c.res;
     });
   }
 }

@@ -18,3 +18,16 @@ export function restRepresentationOf(accept: string | undefined): Representation
   );
   return OFFERS.find(([mediaType]) => mediaType === type)?.[1] ?? null;
 }
+
+/**
+ * For a route that answers one media type of its own (an Atom feed): null when
+ * the Accept header allows neither it nor, for an XML-based type (`+xml`,
+ * RFC 6839), XML in general; otherwise the representation of its errors, XML
+ * unless the caller prefers JSON (the document itself is always `mediaType`).
+ */
+export function ownMediaRepresentationOf(accept: string | undefined, mediaType: string): Representation | null {
+  const xmlBased = mediaType.endsWith("+xml");
+  const offers = xmlBased ? [mediaType, "application/xml", "text/xml"] : [mediaType];
+  if (!preferredMediaType(accept, offers)) return null;
+  return preferredMediaType(accept, [...offers, "application/json"]) === "application/json" ? "json" : "xml";
+}

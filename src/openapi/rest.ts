@@ -1,7 +1,7 @@
 import type { GenericSchema } from "valibot";
 import { restRoutes } from "../api/rest";
 import * as responses from "../api/rest/responses";
-import type { AnyRestRoute } from "../api/rest/route";
+import { type AnyRestRoute, REST_BASE } from "../api/rest/route";
 import { toXml } from "../api/xml/codec";
 import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
 import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
@@ -9,9 +9,6 @@ import type { Content, Header, Operation, Parameter, PathItem, Reference, Respon
 
 // The REST section of the OpenAPI document, generated from the route
 // declarations (src/api/rest/*.ts) that the Worker serves.
-
-/** Where the REST sub-app is mounted (app.ts). */
-export const REST_BASE = "/api";
 
 /**
  * The representations every REST route speaks. A new one (XML) is one more

@@ -28,6 +28,7 @@ export const renderRestProblem: ProblemRenderer = (c, problem) => {
 
 export const rest = new Hono<AppEnv>();
 rest.onError(problemHandler(renderRestProblem));
-rest.use(requestContext, conditionalGet, restNegotiation, xmlRepresentation);
+// Each route negotiates the representation its declaration offers (mountRest).
+rest.use(requestContext, conditionalGet, xmlRepresentation);
 mountRest(rest, restRoutes);
-rest.all("*", noSuchRoute);
+rest.all("*", restNegotiation, noSuchRoute);

@@ -127,7 +127,8 @@ async function responseKey(c: HonoContext<AppEnv>, commentsOf: string | undefine
 
 const PUBLIC = "public, max-age=0, must-revalidate";
 
-type StoredMetadata = { etag: string; type: string };
+/** What is kept with a body: its validators and media type (`lastModified`: the Last-Modified it was answered with, if any). */
+type StoredMetadata = { etag: string; type: string; lastModified?: string };
 
 /**
  * Serves an anonymous GET from KV when it can, and stores what the handler
@@ -157,6 +158,7 @@ export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
         return c.body(stored.value, 200, {
           "Content-Type": stored.metadata.type,
           ETag: stored.metadata.etag,
+          ...(stored.metadata.lastModified ? { "Last-Modified": stored.metadata.lastModified } : {}),
           "Cache-Control": PUBLIC,
         });
       }
@@ -174,7 +176,12 @@ export const publicCache = (commentsOf?: (c: HonoContext<AppEnv>) => string) =>
     const etag = await entityTag(body);
     c.res.headers.set("ETag", etag);
     // The media type is kept with the body, so every API style gets its own back.
-    const metadata: StoredMetadata = { etag, type: c.res.headers.get("content-type") ?? "application/json" };
+    const lastModified = c.res.headers.get("last-modified");
+    const metadata: StoredMetadata = {
+      etag,
+      type: c.res.headers.get("content-type") ?? "application/json",
+      ...(lastModified ? { lastModified } : {}),
+    };
     const store = kvDeadline(c.env.CACHE.put(key, body, { expirationTtl: BODY_TTL_SECONDS, metadata }), WRITE_TIMEOUT_MS).catch(
       (error: unknown) => logCacheFailure(c, "write", error),
     );

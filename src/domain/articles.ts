@@ -15,12 +15,23 @@ import { Batch } from "../db/batch";
 import { type CommentRow, selectComments } from "../db/comments";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { articles, articleTags, comments, favorites, users } from "../db/schema";
+import { selectProfile } from "../db/users";
 import type { Context } from "./context";
 import { forbidden, found, notFound } from "./errors";
 import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
 import { slugify, withUniqueSuffix } from "./slug";
 import { ViewerBatch } from "./viewer";
-import { type ArticlePageView, type ArticleView, articleSummaryView, articleView, type CommentView, commentView } from "./views";
+import {
+  type ArticlePageView,
+  type ArticleSummaryView,
+  type ArticleView,
+  articleSummaryView,
+  articleView,
+  type CommentView,
+  commentView,
+  type ProfileView,
+  profileView,
+} from "./views";
 
 // Slugs that a route already owns: `/articles/feed` is the feed.
 const RESERVED_SLUGS = new Set(["feed"]);
@@ -97,6 +108,38 @@ async function readListing(
     articlesCount: counted()[0]?.total ?? 0,
     comments: commentsByArticle(commentRows?.() ?? []),
   };
+}
+
+/** How many articles a syndication feed carries: the newest ones, never more. */
+export const FEED_ENTRIES = 20;
+
+// Feeds read articles as an anonymous reader sees them (no favorited or
+// following flags), so every caller gets the same feed; a token is still
+// checked, as on every route.
+const newestPage = (ctx: Context, filter: ArticleFilter) =>
+  selectArticlePage(ctx.db, filter, { limit: FEED_ENTRIES, offset: 0 }, null);
+
+// Round trips: 1.
+export async function newestArticles(ctx: Context, filter: { tag?: string }): Promise<ArticleSummaryView[]> {
+  const batch = new ViewerBatch(ctx);
+  const rows = batch.add(newestPage(ctx, { tag: filter.tag }));
+  await batch.run();
+  return rows().map(articleSummaryView);
+}
+
+// Round trips: 1 (the author and their articles in one batch).
+export async function newestArticlesBy(
+  ctx: Context,
+  username: string,
+  filter: { tag?: string },
+): Promise<{ author: ProfileView; articles: ArticleSummaryView[] }> {
+  const authorKey = usernameKey(username);
+  const batch = new ViewerBatch(ctx);
+  const authors = batch.add(selectProfile(ctx.db, authorKey, null));
+  const rows = batch.add(newestPage(ctx, { tag: filter.tag, authorKey }));
+  await batch.run();
+  const author = found(authors(), "profile");
+  return { author: profileView(author, false, author.id), articles: rows().map(articleSummaryView) };
 }
 
 function commentsByArticle(rows: CommentRow[]): Map<number, CommentView[]> {

@@ -4,7 +4,7 @@ import { ATOM_MEDIA_TYPE, type AtomEntry, atomXml, stableId } from "../atom/feed
 import { FeedParams } from "../query-params";
 import { getArticleRoute, listArticlesRoute } from "./articles";
 import { getProfileRoute } from "./profiles";
-import { type MediaDocument, type OwnMedia, restHref, restRoute } from "./route";
+import { type MediaDocument, type OwnMedia, REST_BASE, restHref, restRoute } from "./route";
 import { badTag, profileNotFound } from "./route-errors";
 
 // Atom 1.0 feeds of the newest articles: everyone's, per tag, per author. They
@@ -15,6 +15,18 @@ import { badTag, profileNotFound } from "./route-errors";
 
 const ARTICLES_FEED = "/articles.atom";
 const PROFILE_FEED = "/profiles/:username/articles.atom";
+
+const tagged = (tag: string | undefined) => (tag === undefined ? "" : ` tagged “${tag}”`);
+const newestTitle = (tag?: string) => `Newest articles${tagged(tag)} on Conduit`;
+
+/** The feed of everyone's articles, as pages link to it for discovery (`<link rel="alternate">`). */
+export const newestArticlesFeed = { href: restHref(ARTICLES_FEED, {}), title: newestTitle() };
+
+/** The URL templates of the other feeds, as pages show them. */
+export const feedTemplates = {
+  tag: `${restHref(ARTICLES_FEED, {})}?tag={tag}`,
+  author: `${REST_BASE}${PROFILE_FEED.replace(":username", "{username}")}`,
+};
 
 /** What a feed is about: its id's name, its title and its links. */
 type FeedAbout = { name: string; title: string; self: string; alternate: string };
@@ -60,7 +72,6 @@ async function atomDocument(newest: ArticleSummaryView[], about: FeedAbout): Pro
   return { body, lastModified: updated === undefined ? null : new Date(updated) };
 }
 
-const tagged = (tag: string | undefined) => (tag === undefined ? "" : ` tagged “${tag}”`);
 const tagQuery = (tag: string | undefined) => (tag === undefined ? "" : `?${new URLSearchParams({ tag })}`);
 
 const EXAMPLE_TIME = "2026-05-01T09:30:00.000Z";
@@ -69,7 +80,7 @@ const ATOM: OwnMedia = {
   description: "An Atom 1.0 feed (RFC 4287)",
   example: atomXml({
     id: "urn:uuid:0b7a5c1e-2f0d-5c1a-9e3b-6d4f8a2b1c0e",
-    title: "Newest articles on Conduit",
+    title: newestTitle(),
     updated: EXAMPLE_TIME,
     self: restHref(ARTICLES_FEED, {}),
     alternate: restHref(listArticlesRoute.path, {}),
@@ -106,7 +117,7 @@ export const feedRoutes = [
     handle: async (ctx, { query }) =>
       atomDocument(await articles.newestArticles(ctx, query), {
         name: `feed:articles${tagQuery(query.tag)}`,
-        title: `Newest articles${tagged(query.tag)} on Conduit`,
+        title: newestTitle(query.tag),
         self: restHref(ARTICLES_FEED, {}, query),
         alternate: restHref(listArticlesRoute.path, {}, query),
       }),

@@ -384,6 +384,19 @@ describe("conditional GETs of a feed", () => {
     expect(Date.parse(reply.headers.get("last-modified") ?? "")).toBeGreaterThan(Date.parse(lastModified));
   });
 
+  it("lets a browser on another origin send both validators (preflight) and read Last-Modified (safelisted)", async () => {
+    const preflight = await call("OPTIONS", "/api/articles.atom", {
+      headers: {
+        Origin: "https://reader.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match, if-modified-since",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    const allowed = preflight.headers.get("access-control-allow-headers")?.toLowerCase() ?? "";
+    for (const header of ["if-none-match", "if-modified-since"]) expect(allowed).toContain(header);
+  });
+
   it("httpDate: the three HTTP-date forms, nothing else", () => {
     const sunday = Date.UTC(1994, 10, 6, 8, 49, 37);
     const cases: [string | undefined, number | null][] = [

@@ -1932,9 +1932,9 @@ const CASES: HostileCase[] = [
     error: { field: "body", message: "profile not found" },
   }),
   atomRow({
-    name: "__proto__ as the author",
+    name: "constructor as the author (no such user; __proto__ is one, registered above)",
     method: "GET",
-    path: "/api/profiles/__proto__/articles.atom",
+    path: "/api/profiles/constructor/articles.atom",
     token: "none",
     status: 404,
     error: { field: "body", message: "profile not found" },

@@ -3,9 +3,10 @@
 // `wrangler dev`, whose proxy caps throughput) next to a floor Worker
 // (bench/floor.js), loads both from 127.0.0.1 for a bounded time (the cases in
 // alternating slices, so that other work on the machine weighs on all alike),
-// times the first page of the article list at 1,000 and 100,000 articles and
-// reports the gzip size of the bundle. Nothing is left behind: workerd is
-// stopped and its state (a temporary directory) removed, even on failure.
+// times the first page of the article list and the Atom feed at 1,000 and
+// 100,000 articles and reports the gzip size of the bundle. Nothing is left
+// behind: workerd is stopped and its state (a temporary directory) removed,
+// even on failure.
 //
 //   BENCH_DURATION     seconds measured per case (default 10)
 //   BENCH_JSON         a file to write the results to as JSON
@@ -457,19 +458,31 @@ async function growArticles(db, target) {
 
 // The sizes are timed in alternation, request by request, so that whatever
 // else the machine is doing slows both alike.
-async function timeFirstPages(instances) {
-  const path = "/api/articles";
+/** The first page of the list: 20 articles of all of them. */
+const listPage = {
+  path: "/api/articles",
+  valid: (response, size) => {
+    const page = JSON.parse(response.text);
+    return page.articlesCount === size && page.articles?.length === 20;
+  },
+};
+/** The Atom feed of everyone's articles: the 20 newest. */
+const atomFeed = {
+  path: "/api/articles.atom",
+  valid: (response) => (response.text.match(/<entry>/g) ?? []).length === 20,
+};
+
+async function timeFirstPages(instances, { path, valid } = listPage) {
   const headers = { "cache-control": "no-cache" };
   for (const instance of instances) {
     const response = await call(instance.base, "GET", path, { headers });
-    const page = JSON.parse(response.text);
     const timing = serverTiming(response.headers);
-    if (response.status !== 200 || page.articlesCount !== instance.size || page.articles?.length !== 20) {
+    if (response.status !== 200 || !valid(response, instance.size)) {
       throw new Error(
-        `first page at ${instance.size}: expected 20 of ${instance.size} articles, got ${response.status} ${response.text.slice(0, 200)}`,
+        `${path} at ${instance.size}: expected 20 of ${instance.size} articles, got ${response.status} ${response.text.slice(0, 200)}`,
       );
     }
-    if (timing.cache !== "bypass" || timing.d1 !== 1) throw new Error(`first page: unexpected Server-Timing ${timing.raw}`);
+    if (timing.cache !== "bypass" || timing.d1 !== 1) throw new Error(`${path}: unexpected Server-Timing ${timing.raw}`);
     instance.client = [];
     instance.d1 = [];
   }
@@ -580,7 +593,7 @@ async function main() {
   const seeded = await seedApp(app);
   log(`  ${migrations} migration(s) applied; seeded 5 users, ${seeded.articles} articles with tags, follows, favorites`);
 
-  const results = { cases: {}, floor: {}, scale: {}, bundle_gzip_bytes: bundle.gzipBytes };
+  const results = { cases: {}, floor: {}, scale: {}, feedScale: {}, bundle_gzip_bytes: bundle.gzipBytes };
   const rows = [];
 
   log("\nfloor Worker:");
@@ -609,6 +622,14 @@ async function main() {
     },
     { name: "article-anon", path: `/api/articles/${seeded.slug}`, expect: { cache: "hit", d1: 0 } },
     { name: "tags", path: "/api/tags", expect: { cache: "hit", d1: 0 } },
+    { name: "atom-anon-cached", path: "/api/articles.atom", expect: { cache: "hit", d1: 0 }, floor: "kv" },
+    {
+      name: "atom-anon-uncached",
+      path: "/api/articles.atom",
+      headers: { "cache-control": "no-cache" },
+      expect: { cache: "bypass", d1: 1 },
+      floor: "d1",
+    },
     {
       name: "login",
       method: "POST",
@@ -667,14 +688,24 @@ async function main() {
     log(line);
     scaleLines.push(line);
   }
+  log("\nscale (the Atom feed of everyone's articles, uncached):");
+  const feedLines = [];
+  for (const timing of await timeFirstPages(instances, atomFeed)) {
+    results.feedScale[String(timing.size)] = Number(timing.median.toFixed(2));
+    const line = `  ${fmt(timing.size).padStart(7)} articles: median ${timing.median.toFixed(2)} ms, p99 ${timing.p99.toFixed(2)} ms (D1 median ${timing.d1Median?.toFixed(2) ?? "?"} ms; ${SCALE_SAMPLES} sequential requests)`;
+    log(line);
+    feedLines.push(line);
+  }
 
   const cached = results.cases["articles-anon-cached"].rps / results.floor.kv.rps;
   const uncached = results.cases["articles-anon-uncached"].rps / results.floor.d1.rps;
   const growth = results.scale["100000"] / results.scale["1000"];
+  const feedGrowth = results.feedScale["100000"] / results.feedScale["1000"];
   const goals = [
     ["cached anonymous list >= 80% of /kv floor rps", cached >= 0.8, `${fmt(cached * 100, 1)}%`],
     ["uncached anonymous list >= 50% of /d1 floor rps", uncached >= 0.5, `${fmt(uncached * 100, 1)}%`],
     ["first page at 100,000 within 1.5x of 1,000", growth <= 1.5, `${growth.toFixed(2)}x`],
+    ["Atom feed at 100,000 within 1.5x of 1,000", feedGrowth <= 1.5, `${feedGrowth.toFixed(2)}x`],
     ["bundle < 300 KiB gzipped", bundle.gzipBytes < 300 * 1024, `${fmt(bundle.gzipBytes / 1024, 1)} KiB`],
   ];
 
@@ -682,6 +713,8 @@ async function main() {
   log(table(rows));
   log("\nfirst page of the list, uncached:");
   for (const line of scaleLines) log(line);
+  log("\nthe Atom feed of everyone's articles, uncached:");
+  for (const line of feedLines) log(line);
   log(`\nbundle: ${fmt(bundle.gzipBytes)} bytes gzipped (${fmt(bundle.bytes)} raw)`);
   const levels = Object.entries(workerLogs.levels)
     .map(([level, n]) => `${n} ${level}`)

@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { graphql } from "./api/graphql";
 import { jsonapi } from "./api/jsonapi";
 import { renderRestProblem, rest } from "./api/rest";
+import { REST_BASE } from "./api/rest/route";
 import type { AppEnv } from "./http/context";
 import { noSuchRoute, problemHandler } from "./http/problem";
 import { corsPolicy, jsonCharset, securityHeaders, serverTiming } from "./http/response-headers";
@@ -15,7 +16,7 @@ export const app = new Hono<AppEnv>();
 
 app.use(serverTiming, corsPolicy, requestId(), securityHeaders, jsonCharset);
 
-app.route("/api", rest);
+app.route(REST_BASE, rest);
 app.route("/graphql", graphql);
 app.route("/jsonapi", jsonapi);
 // Landing page, health check, OpenAPI document, interactive docs.

@@ -1,18 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../src/env";
-import { call, createArticle, type Reply, registerUser, type TestUser, testEnv, unique } from "./support/api";
+import { call, createArticle, type Reply, registerUser, type TestUser, testEnv, timing, unique } from "./support/api";
 
 // The KV response cache, Server-Timing, ETag/304 and D1 bookmarks. Every
 // invalidation test primes the cache first (a read, then a second read that
 // must be a hit), writes, and checks the next anonymous read is fresh.
-
-function timing(reply: Reply) {
-  const header = reply.headers.get("server-timing") ?? "";
-  const cache = /cache;desc=(\w+)/.exec(header)?.[1];
-  const d1 = Number(/d1;desc=(\d+);dur=[\d.]+/.exec(header)?.[1]);
-  return { cache, d1 };
-}
 
 /** Reads `path` anonymously until it is a cache hit, proving it is cached. */
 async function prime(path: string): Promise<Reply> {

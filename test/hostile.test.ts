@@ -3,6 +3,7 @@ import { decodeProtectedHeader, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../src/domain/inputs";
 import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
+import { ATOM_TYPE, readFeed } from "./support/atom";
 import { MEDIA_TYPE } from "./support/jsonapi";
 import { expectUnchanged, snapshot } from "./support/snapshot";
 import { CONTENT_TYPES, errorsOf, type Style, XML, xmlBody } from "./support/styles";
@@ -78,6 +79,8 @@ type HostileCase = {
   stored?: { proves: string; check: (reply: Reply, f: Fixtures) => Promise<void> };
   /** Further assertions on the reply. */
   reply?: (reply: Reply, f: Fixtures) => void;
+  /** The media type of a success, where the route has one of its own (an Atom feed); else the style's. */
+  contentType?: string;
 };
 
 const rest = (c: Omit<HostileCase, "style">): HostileCase => ({ style: "rest", ...c });
@@ -87,6 +90,15 @@ const xml = (c: Omit<HostileCase, "style">): HostileCase => ({
   ...c,
   headers: { Accept: XML, ...(c.body === undefined ? {} : { "Content-Type": XML }), ...c.headers },
 });
+/** An Atom feed, asked for as a feed reader does: the feed in Atom, its errors in XML. */
+const atomRow = (c: Omit<HostileCase, "style">): HostileCase => ({
+  style: "xml",
+  contentType: ATOM_TYPE,
+  ...c,
+  headers: { Accept: "application/atom+xml", ...c.headers },
+});
+/** The titles of a feed's entries (read strictly and by a feed parser). */
+const feedTitles = (reply: Reply) => readFeed(reply).entries.map((entry) => entry.title);
 const jsonapiRow = (c: Omit<HostileCase, "style">): HostileCase => ({
   style: "jsonapi",
   ...c,
@@ -1859,6 +1871,110 @@ const CASES: HostileCase[] = [
     error: { field: "body", message: "only the author can delete this article" },
   }),
 
+  // --- Atom feeds (REST routes answering application/atom+xml) ------------------
+  ...(
+    [
+      ["SQL as the tag", "tag=%27%29%20OR%201%3D1--"],
+      ["a LIKE wildcard as the tag", "tag=%25"],
+      ["an encoded lone surrogate as the tag (undecodable, kept as text)", "tag=%ED%A0%80"],
+    ] as const
+  ).map(([name, query]) =>
+    atomRow({
+      name,
+      method: "GET",
+      path: `/api/articles.atom?${query}`,
+      token: "none",
+      status: 200,
+      reply: (reply) => expect(feedTitles(reply)).toEqual([]),
+    }),
+  ),
+  ...(
+    [
+      [`tag=${"t".repeat(LIMITS.filter + 1)}`, "tag", "is too long"],
+      ["tag=a%00b", "tag", UNSTORABLE],
+    ] as const
+  ).map(([query, field, message]) =>
+    atomRow({
+      name: query.length > 40 ? `a ${query.length}-character ${field}` : "that query",
+      method: "GET",
+      path: `/api/articles.atom?${query}`,
+      token: "none",
+      status: 422,
+      error: { field, message },
+    }),
+  ),
+  atomRow({
+    name: "a repeated tag (the first one counts)",
+    method: "GET",
+    path: "/api/profiles/@@owner@@/articles.atom?tag=fixture&tag=nothing-has-this",
+    token: "none",
+    status: 200,
+    reply: (reply) => expect(readFeed(reply).entries.map((entry) => entry.categories)).toEqual([["fixture"]]),
+  }),
+  atomRow({
+    name: "paging, array-style and prototype keys in the query (ignored: a feed is the newest 20)",
+    method: "GET",
+    path: "/api/articles.atom?limit=1000&offset=-1&tag[]=x&__proto__[tag]=y&constructor[prototype][x]=1",
+    token: "none",
+    status: 200,
+    reply: (reply) => {
+      const titles = feedTitles(reply);
+      expect(titles.length).toBeGreaterThanOrEqual(2);
+      expect(titles.length).toBeLessThanOrEqual(20);
+    },
+  }),
+  atomRow({
+    name: "SQL as the author",
+    method: "GET",
+    path: "/api/profiles/@@other@@'%20OR%20'1'='1/articles.atom",
+    token: "none",
+    status: 404,
+    error: { field: "body", message: "profile not found" },
+  }),
+  atomRow({
+    name: "constructor as the author (no such user; __proto__ is one, registered above)",
+    method: "GET",
+    path: "/api/profiles/constructor/articles.atom",
+    token: "none",
+    status: 404,
+    error: { field: "body", message: "profile not found" },
+  }),
+  atomRow({
+    name: "the author's name in fullwidth letters (the same user after NFKC)",
+    method: "GET",
+    path: "/api/profiles/@@ownerFullwidth@@/articles.atom",
+    token: "none",
+    status: 200,
+    reply: (reply, f) => expect(readFeed(reply).raw.title).toBe(`Articles by ${f.owner.username} on Conduit`),
+  }),
+  // Tokens are read before any route negotiates (http/request-context.ts): this 401 is JSON, as on every REST route.
+  rest({
+    name: "a token signed with another key, from a feed reader",
+    method: "GET",
+    path: "/api/articles.atom",
+    headers: { Accept: "application/atom+xml" },
+    token: "wrong-key",
+    status: 401,
+    error: { field: "body", message: BAD_TOKEN },
+  }),
+  atomRow({
+    name: "If-Modified-Since and If-None-Match that are not validators",
+    method: "GET",
+    path: "/api/articles.atom",
+    headers: { "If-Modified-Since": "'; DROP TABLE articles; --", "If-None-Match": 'W/"x", garbage, "' },
+    token: "none",
+    status: 200,
+  }),
+  rest({
+    name: "an Accept that takes JSON only",
+    method: "GET",
+    path: "/api/articles.atom",
+    headers: { Accept: "application/json" },
+    token: "none",
+    status: 406,
+    error: { field: "body", message: "this resource is answered in application/atom+xml only" },
+  }),
+
   // --- JSON:API -----------------------------------------------------------------
   jsonapiRow({
     name: "a charset parameter on the Content-Type",
@@ -2470,7 +2586,7 @@ describe("hostile requests, in every API style", { timeout: 30_000 }, () => {
           ).toBe(true);
         await expectUnchanged(before, label);
       } else {
-        if (c.status !== 204) expect(reply.headers.get("content-type"), label).toBe(CONTENT_TYPES[c.style]);
+        if (c.status !== 204) expect(reply.headers.get("content-type"), label).toBe(c.contentType ?? CONTENT_TYPES[c.style]);
         if (c.stored) await c.stored.check(reply, f);
         else await expectUnchanged(before, label);
       }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
-import { call, type Reply, registerUser, type TestUser, testEnv, unique } from "./support/api";
+import { call, type Reply, registerUser, type TestUser, testEnv, timing, unique } from "./support/api";
 import { probeD1 } from "./support/d1";
 import {
   commentJsonApi,
@@ -200,11 +200,6 @@ describe("errors raised outside the adapter are JSON:API error objects too", () 
     expect(reply.headers.get("content-type")).toBe("application/json; charset=utf-8");
   });
 });
-
-function timing(reply: Reply) {
-  const header = reply.headers.get("server-timing") ?? "";
-  return { cache: /cache;desc=(\w+)/.exec(header)?.[1], d1: Number(/d1;desc=(\d+);/.exec(header)?.[1]) };
-}
 
 describe("the KV cache", () => {
   async function scene() {

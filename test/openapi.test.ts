@@ -235,7 +235,7 @@ const CONTRACT: ContractOperation[] = [
 ];
 
 /** REST operations this API adds to the contract. */
-const EXTENSIONS = ["post /api/user/logout"];
+const EXTENSIONS = ["post /api/user/logout", "get /api/articles.atom", "get /api/profiles/{username}/articles.atom"];
 
 /**
  * Mismatches between a reference schema and a generated one. A response must
@@ -646,6 +646,26 @@ describe("real answers match the document", () => {
     for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await favorite()).status);
     expect(statuses).toContain(429);
 
+    // Feeds.
+    const atom = { Accept: "application/atom+xml" };
+    const atomFeed = await documented("GET", "/api/articles.atom?tag=docs", { headers: atom });
+    expect(atomFeed.text).toContain(slug);
+    expect(
+      (await documented("GET", "/api/articles.atom", { headers: { ...atom, "If-None-Match": atomFeed.headers.get("etag")! } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await documented("GET", "/api/articles.atom?tag=docs", {
+          headers: { ...atom, "If-Modified-Since": atomFeed.headers.get("last-modified")! },
+        })
+      ).status,
+    ).toBe(304);
+    expect((await documented("GET", `/api/articles.atom?tag=${"t".repeat(201)}`, { headers: atom })).status).toBe(422);
+    expect((await documented("GET", `/api/profiles/${other.username}/articles.atom`, { headers: atom, token })).status).toBe(200);
+    expect((await documented("GET", "/api/profiles/nobody-has-this-name/articles.atom", { headers: atom })).status).toBe(404);
+    expect((await documented("GET", "/api/profiles/x/articles.atom", { headers: atom, token: "not.a.token" })).status).toBe(401);
+
     // Tags, unfollow, delete.
     expect((await documented("GET", "/api/tags")).body.tags).toContain("docs");
     expect((await documented("DELETE", `/api/profiles/${other.username}/follow`, { token })).status).toBe(200);
@@ -770,6 +790,7 @@ describe("real answers match the document", () => {
       docs: "/docs",
       openapi: "/openapi.json",
       health: "/health",
+      feed: "/api/articles.atom",
     });
     expect(landing.body.coming).toEqual({});
   });

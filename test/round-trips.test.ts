@@ -40,6 +40,10 @@ describe("D1 round trips per endpoint", () => {
       ["/api/tags", null],
       ["/api/tags", reader.token],
       ["/api/user", reader.token],
+      [`/api/articles.atom?tag=${article.tagList[0]}`, null],
+      ["/api/articles.atom", reader.token],
+      [`/api/profiles/${author.username}/articles.atom`, null],
+      [`/api/profiles/${author.username}/articles.atom?tag=${article.tagList[0]}`, reader.token],
     ];
     for (const [path, token] of reads) {
       const { status, trips } = await tripsOf("GET", path, { token });
@@ -52,6 +56,7 @@ describe("D1 round trips per endpoint", () => {
     expect(await tripsOf("GET", "/api/articles/no-such-article")).toEqual({ status: 404, trips: 1 });
     expect(await tripsOf("GET", "/api/profiles/no-such-user")).toEqual({ status: 404, trips: 1 });
     expect(await tripsOf("GET", "/api/articles/no-such-article/comments")).toEqual({ status: 404, trips: 1 });
+    expect(await tripsOf("GET", "/api/profiles/no-such-user/articles.atom")).toEqual({ status: 404, trips: 1 });
   });
 
   it("costs at most two round trips for every write", async () => {

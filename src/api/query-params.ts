@@ -23,5 +23,8 @@ export const ArticleListParams = v.pipe(
   ArticleQuery,
 );
 
+/** The filter of an Atom feed: a tag, by the list's rule. */
+export const FeedParams = v.object({ tag: ArticleQuery.entries.tag });
+
 /** A page, no filters (the feed). */
 export const PageParams = v.pipe(v.object({ limit: v.optional(IntegerParam), offset: v.optional(IntegerParam) }), PageQuery);

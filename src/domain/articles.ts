@@ -15,13 +15,24 @@ import { Batch } from "../db/batch";
 import { type CommentRow, selectComments } from "../db/comments";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { articles, articleTags, comments, favorites, users } from "../db/schema";
+import { selectProfile } from "../db/users";
 import type { Context, Scope } from "./context";
 import { forbidden, found, notFound } from "./errors";
 import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
 import { articleScopes, commentScopes, listScopes, membershipScopes } from "./scopes";
 import { slugify, withUniqueSuffix } from "./slug";
 import { ViewerBatch } from "./viewer";
-import { type ArticlePageView, type ArticleView, articleSummaryView, articleView, type CommentView, commentView } from "./views";
+import {
+  type ArticlePageView,
+  type ArticleSummaryView,
+  type ArticleView,
+  articleSummaryView,
+  articleView,
+  type CommentView,
+  commentView,
+  type ProfileView,
+  profileView,
+} from "./views";
 
 // Slugs that a route already owns: `/articles/feed` is the feed.
 const RESERVED_SLUGS = new Set(["feed"]);
@@ -103,6 +114,42 @@ async function readListing(
     articlesCount: counted()[0]?.total ?? 0,
     comments: commentsByArticle(commentRows?.() ?? []),
   };
+}
+
+/** How many articles a syndication feed carries: the newest ones, never more. */
+export const FEED_ENTRIES = 20;
+
+// Feeds read articles as an anonymous reader sees them (no favorited or
+// following flags), so every caller gets the same feed; a token is still
+// checked, as on every route.
+const newestPage = (ctx: Context, filter: ArticleFilter) =>
+  selectArticlePage(ctx.db, filter, { limit: FEED_ENTRIES, offset: 0 }, null);
+
+// Round trips: 1.
+export async function newestArticles(ctx: Context, filter: { tag?: string }): Promise<ArticleSummaryView[]> {
+  const batch = new ViewerBatch(ctx);
+  const listed: ArticleFilter = filter.tag === undefined ? {} : { tag: filter.tag };
+  const rows = batch.add(newestPage(ctx, listed));
+  await batch.run();
+  ctx.shown(...listScopes(listed), ...rows().flatMap(articleScopes));
+  return rows().map(articleSummaryView);
+}
+
+// Round trips: 1 (the author and their articles in one batch).
+export async function newestArticlesBy(
+  ctx: Context,
+  username: string,
+  filter: { tag?: string },
+): Promise<{ author: ProfileView; articles: ArticleSummaryView[] }> {
+  const authorKey = usernameKey(username);
+  const batch = new ViewerBatch(ctx);
+  const authors = batch.add(selectProfile(ctx.db, authorKey, null));
+  const listed: ArticleFilter = { ...(filter.tag === undefined ? {} : { tag: filter.tag }), authorKey };
+  const rows = batch.add(newestPage(ctx, listed));
+  await batch.run();
+  const author = found(authors(), "profile");
+  ctx.shown(...listScopes(listed), { kind: "user", id: author.id }, ...rows().flatMap(articleScopes));
+  return { author: profileView(author, false, author.id), articles: rows().map(articleSummaryView) };
 }
 
 function commentsByArticle(rows: CommentRow[]): Map<number, CommentView[]> {

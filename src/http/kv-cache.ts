@@ -212,8 +212,8 @@ export function invalidate(c: HonoContext<AppEnv>, changed: readonly Scope[], bo
 
 // --- answers ------------------------------------------------------------------
 
-/** What is stored with an answer's body, on the line before it. */
-type Stored = { read: Point; scopes: string[]; etag: string; type: string };
+/** What is stored with an answer's body, on the line before it (`lastModified`: the Last-Modified it was answered with, if any). */
+type Stored = { read: Point; scopes: string[]; etag: string; type: string; lastModified?: string };
 
 async function answerKey(c: HonoContext<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
@@ -270,7 +270,12 @@ export const publicCache = createMiddleware<AppEnv>(async (c, next) => {
       const newest = stamps.filter((stamp): stamp is Point => stamp !== null && !includes(found.stored.read, stamp));
       if (!newest.length) {
         c.set("cache", "hit");
-        return c.body(found.body, 200, { "Content-Type": found.stored.type, ETag: found.stored.etag, "Cache-Control": PUBLIC });
+        return c.body(found.body, 200, {
+          "Content-Type": found.stored.type,
+          ETag: found.stored.etag,
+          ...(found.stored.lastModified ? { "Last-Modified": found.stored.lastModified } : {}),
+          "Cache-Control": PUBLIC,
+        });
       }
       // Read again from at least as far as the newest write that made it stale.
       c.set(
@@ -301,6 +306,7 @@ export const publicCache = createMiddleware<AppEnv>(async (c, next) => {
     // The media type is kept with the body, so every API style gets its own back.
     type: c.res.headers.get("content-type") ?? "application/json",
     etag,
+    ...(c.res.headers.has("last-modified") ? { lastModified: c.res.headers.get("last-modified") ?? "" } : {}),
   };
   const store = kvDeadline(
     c.env.CACHE.put(key, `${JSON.stringify(stored)}\n${body}`, { expirationTtl: BODY_TTL_SECONDS }),

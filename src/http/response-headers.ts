@@ -25,7 +25,15 @@ export const serverTiming = createMiddleware<AppEnv>(async (c, next) => {
 export const corsPolicy = cors({
   origin: "*",
   allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-  allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", BOOKMARK_HEADER, "If-None-Match", "Cache-Control"],
+  allowHeaders: [
+    "Authorization",
+    "Content-Type",
+    "X-Request-Id",
+    BOOKMARK_HEADER,
+    "If-None-Match",
+    "If-Modified-Since",
+    "Cache-Control",
+  ],
   exposeHeaders: ["X-Request-Id", BOOKMARK_HEADER, "Server-Timing", "ETag"],
   maxAge: 86_400,
 });

@@ -1,7 +1,7 @@
 import type { GenericSchema } from "valibot";
 import { restRoutes } from "../api/rest";
 import * as responses from "../api/rest/responses";
-import type { AnyRestRoute } from "../api/rest/route";
+import { type AnyRestRoute, type OwnMedia, REST_BASE } from "../api/rest/route";
 import { toXml } from "../api/xml/codec";
 import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
 import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
@@ -9,9 +9,6 @@ import type { Content, Header, Operation, Parameter, PathItem, Reference, Respon
 
 // The REST section of the OpenAPI document, generated from the route
 // declarations (src/api/rest/*.ts) that the Worker serves.
-
-/** Where the REST sub-app is mounted (app.ts). */
-export const REST_BASE = "/api";
 
 /**
  * The representations every REST route speaks. A new one (XML) is one more
@@ -68,6 +65,11 @@ const headers: Record<string, Header> = {
     schema: { type: "string" },
   },
   ETag: { description: "A strong validator of the body; send it in `If-None-Match` to get a 304.", schema: { type: "string" } },
+  "Last-Modified": {
+    description:
+      "When what the answer shows last changed (absent when it shows nothing); send it in `If-Modified-Since` to get a 304.",
+    schema: { type: "string", examples: ["Fri, 01 May 2026 09:30:00 GMT"] },
+  },
   "Cache-Control": {
     description:
       "`public, max-age=0, must-revalidate` for cacheable anonymous answers, `private, no-cache` when signed in, `no-store` for writes and errors.",
@@ -85,7 +87,11 @@ const error = (description: string, example: Record<string, string[]>, extra: Re
 
 // Answers several routes share; route-specific 403/404/422 are written inline.
 const sharedResponses: Record<string, Response> = {
-  NotModified: { description: "Not Modified: the `If-None-Match` ETag still matches.", headers: { ...everyResponse } },
+  NotModified: {
+    description:
+      "Not Modified: the `If-None-Match` ETag still matches or, without If-None-Match, nothing changed since `If-Modified-Since` (where the answer has a Last-Modified).",
+    headers: { ...everyResponse },
+  },
   BadRequest: error("The body is empty, not valid UTF-8, or not valid JSON.", { body: ["request body is not valid JSON"] }),
   Unauthorized: error(
     "No token where one is required, or a token that is invalid, expired or revoked (on every route, even where auth is optional).",
@@ -118,6 +124,12 @@ const parameters: Record<string, Parameter> = {
     name: "If-None-Match",
     in: "header",
     description: "An ETag from an earlier answer: 304 if it still matches.",
+    schema: { type: "string" },
+  },
+  IfModifiedSince: {
+    name: "If-Modified-Since",
+    in: "header",
+    description: "A Last-Modified from an earlier answer: 304 if nothing changed since. Ignored when If-None-Match is sent.",
     schema: { type: "string" },
   },
 };
@@ -175,18 +187,28 @@ function invalidBodyExample(operation: AnyRestRoute): Record<string, string[]> {
 const ANYONE = {};
 const TOKEN = [{ Token: [] }, { Bearer: [] }];
 
+/** The answer of a route in a media type of its own (an Atom feed): a document, with its example. */
+const ownMediaContent = ({ type, description, example }: OwnMedia): Content => ({
+  [type]: { schema: { type: "string", description }, example },
+});
+
 function toOperation(operation: AnyRestRoute): Operation {
   const isRead = operation.method === "get";
+  // Only own-media documents say when they last changed (MediaDocument.lastModified).
+  const media: OwnMedia | undefined = operation.success.media;
   const success: Response = {
     description: operation.success.description,
     headers: {
       ...everyResponse,
       "X-D1-Bookmark": header("X-D1-Bookmark"),
       ...(isRead ? { ETag: header("ETag"), "Cache-Control": header("Cache-Control") } : {}),
+      ...(media ? { "Last-Modified": header("Last-Modified") } : {}),
     },
-    ...(operation.success.schema
-      ? { content: content(jsonSchemaOf(operation.success.schema, "output", responseDefinitions)) }
-      : {}),
+    ...(media
+      ? { content: ownMediaContent(media) }
+      : operation.success.schema
+        ? { content: content(jsonSchemaOf(operation.success.schema, "output", responseDefinitions)) }
+        : {}),
   };
   const answers: Record<string, Response | Reference> = { [operation.success.status]: success };
   if (isRead) answers[304] = shared("NotModified");
@@ -218,7 +240,13 @@ function toOperation(operation: AnyRestRoute): Operation {
     tags: [operation.tag],
     summary: operation.summary,
     description: notes.filter(Boolean).join("\n\n"),
-    parameters: [...pathParameters(operation), ...query, parameter("D1Bookmark"), ...(isRead ? [parameter("IfNoneMatch")] : [])],
+    parameters: [
+      ...pathParameters(operation),
+      ...query,
+      parameter("D1Bookmark"),
+      ...(isRead ? [parameter("IfNoneMatch")] : []),
+      ...(media ? [parameter("IfModifiedSince")] : []),
+    ],
     ...(operation.body
       ? {
           requestBody: {
@@ -254,6 +282,10 @@ export function restSection(): Section {
       { name: "Comments", description: "Comments on an article." },
       { name: "Favorites", description: "Favoriting articles." },
       { name: "Tags", description: "The most used tags." },
+      {
+        name: "Feeds",
+        description: "Atom 1.0 feeds of the newest articles (everyone's, per tag, per author), for feed readers.",
+      },
     ],
     paths,
     components: {

@@ -1,5 +1,7 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { feedTemplates, newestArticlesFeed } from "../api/rest/feeds";
+import { REST_BASE } from "../api/rest/route";
 import type { Health, Landing } from "./schemas";
 import { WORKER_VERSION } from "./version";
 
@@ -15,12 +17,13 @@ export const landing: Landing = {
     "The RealWorld (Conduit) publishing API — users, profiles, articles, comments, favorites, tags — on Cloudflare Workers with D1 and KV.",
   version: WORKER_VERSION,
   links: {
-    api: "/api",
+    api: REST_BASE,
     graphql: "/graphql",
     jsonapi: "/jsonapi",
     docs: "/docs",
     openapi: "/openapi.json",
     health: "/health",
+    feed: newestArticlesFeed.href,
   },
   coming: {},
 };
@@ -32,6 +35,7 @@ const LINK_LABELS: Record<string, string> = {
   health: "Health check (JSON)",
   graphql: "GraphQL endpoint and IDE",
   jsonapi: "JSON:API root",
+  feed: "Atom feed of the newest articles",
 };
 
 const COMMON_CSP = ["default-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"];
@@ -59,6 +63,7 @@ const page = (title: string, head: HtmlEscapedString | Promise<HtmlEscapedString
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${title}</title>
     <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+    <link rel="alternate" type="application/atom+xml" title="${newestArticlesFeed.title}" href="${newestArticlesFeed.href}" />
     ${head}
   </head>
   <body>
@@ -97,6 +102,14 @@ export function landingPage(health: Health) {
               html`<li class="coming">${LINK_LABELS[key] ?? key} <code>${href}</code> <span class="badge">coming</span></li>`,
           )}
         </ul>
+      </section>
+      <section aria-labelledby="feeds">
+        <h2 id="feeds">Feeds</h2>
+        <p>
+          Atom feeds of the newest articles, for feed readers: everyone's at
+          <a href="${newestArticlesFeed.href}"><code>${newestArticlesFeed.href}</code></a>, per tag at
+          <code>${feedTemplates.tag}</code>, per author at <code>${feedTemplates.author}</code>.
+        </p>
       </section>
       <p class="hint">API clients asking for <code>application/json</code> get this page as JSON.</p>
     </main>`,

@@ -26,7 +26,7 @@ export const LandingResponse = v.pipe(
     links: v.pipe(
       v.record(v.string(), Link),
       v.description(
-        "where to go next: the REST, GraphQL and JSON:API endpoints, the docs, the OpenAPI document, the health check",
+        "where to go next: the REST, GraphQL and JSON:API endpoints, the docs, the OpenAPI document, the health check, the Atom feed of the newest articles",
       ),
     ),
     coming: v.pipe(
@@ -47,6 +47,7 @@ export const LandingResponse = v.pipe(
           docs: "/docs",
           openapi: "/openapi.json",
           health: "/health",
+          feed: "/api/articles.atom",
         },
         coming: {},
       },

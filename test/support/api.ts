@@ -44,6 +44,14 @@ export async function call<T = any>(method: string, path: string, options: CallO
 
 export const testEnv: Env = env;
 
+/** What Server-Timing says a request cost: whether the KV cache answered, and the D1 round trips. */
+export function timing(reply: Reply) {
+  const header = reply.headers.get("server-timing") ?? "";
+  const cache = /cache;desc=(\w+)/.exec(header)?.[1];
+  const d1 = Number(/d1;desc=(\d+);dur=[\d.]+/.exec(header)?.[1]);
+  return { cache, d1 };
+}
+
 let sequence = 0;
 /** A name no other test in this file has used (storage is shared per file). */
 export function unique(prefix: string): string {
@@ -77,10 +85,4 @@ export async function createArticle(author: TestUser, input: ArticleInput = {}) 
   const reply = await call("POST", "/api/articles", { token: author.token, body: { article } });
   if (reply.status !== 201) throw new Error(`create article failed: ${reply.status} ${reply.text}`);
   return reply.body.article as { slug: string; title: string; tagList: string[]; createdAt: string; updatedAt: string };
-}
-
-/** What Server-Timing says a request cost: the cache's answer and the D1 round trips. */
-export function timing(reply: Reply): { cache: string | undefined; d1: number } {
-  const header = reply.headers.get("server-timing") ?? "";
-  return { cache: /cache;desc=(\w+)/.exec(header)?.[1], d1: Number(/d1;desc=(\d+)/.exec(header)?.[1]) };
 }

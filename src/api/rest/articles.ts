@@ -12,6 +12,38 @@ const ARTICLE_EXAMPLE = {
   tagList: ["dragons", "training"],
 };
 
+/** The article list; its Atom twin is `/articles.atom` (feeds.ts). */
+export const listArticlesRoute = restRoute({
+  operationId: "GetArticles",
+  method: "get",
+  path: "/articles",
+  tag: "Articles",
+  summary: "Get recent articles globally",
+  description:
+    "Newest first, without bodies; `articlesCount` counts every match, not only this page. The filters combine. Auth is optional.",
+  auth: "optional",
+  cache: "public",
+  query: ArticleListParams,
+  success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
+  errors: [badPage],
+  handle: (ctx, { query }) => articles.listArticles(ctx, query),
+});
+
+/** One article: where a feed entry links to. */
+export const getArticleRoute = restRoute({
+  operationId: "GetArticle",
+  method: "get",
+  path: "/articles/:slug",
+  tag: "Articles",
+  summary: "Get an article",
+  description: "One article with its body. Auth is optional.",
+  auth: "optional",
+  cache: "public",
+  success: { status: 200, description: "The article", schema: responses.ArticleResponse },
+  errors: [articleNotFound],
+  handle: async (ctx, { params }) => ({ article: await articles.getArticle(ctx, params.slug) }),
+});
+
 // The feed comes before `/articles/:slug`, which would otherwise take it.
 export const articleRoutes = [
   restRoute({
@@ -27,21 +59,7 @@ export const articleRoutes = [
     errors: [badPage],
     handle: (ctx, { query }) => articles.feed(ctx, query),
   }),
-  restRoute({
-    operationId: "GetArticles",
-    method: "get",
-    path: "/articles",
-    tag: "Articles",
-    summary: "Get recent articles globally",
-    description:
-      "Newest first, without bodies; `articlesCount` counts every match, not only this page. The filters combine. Auth is optional.",
-    auth: "optional",
-    cache: "public",
-    query: ArticleListParams,
-    success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
-    errors: [badPage],
-    handle: (ctx, { query }) => articles.listArticles(ctx, query),
-  }),
+  listArticlesRoute,
   restRoute({
     operationId: "CreateArticle",
     method: "post",
@@ -55,19 +73,7 @@ export const articleRoutes = [
     errors: [],
     handle: async (ctx, { body }) => ({ article: await articles.createArticle(ctx, body.article) }),
   }),
-  restRoute({
-    operationId: "GetArticle",
-    method: "get",
-    path: "/articles/:slug",
-    tag: "Articles",
-    summary: "Get an article",
-    description: "One article with its body. Auth is optional.",
-    auth: "optional",
-    cache: "public",
-    success: { status: 200, description: "The article", schema: responses.ArticleResponse },
-    errors: [articleNotFound],
-    handle: async (ctx, { params }) => ({ article: await articles.getArticle(ctx, params.slug) }),
-  }),
+  getArticleRoute,
   restRoute({
     operationId: "UpdateArticle",
     method: "put",

@@ -8,6 +8,7 @@ import { restNegotiation, XML_MEDIA_TYPE, xmlRepresentation } from "../xml/middl
 import { articleRoutes } from "./articles";
 import { commentRoutes } from "./comments";
 import { favoriteRoutes } from "./favorites";
+import { feedRoutes } from "./feeds";
 import { profileRoutes } from "./profiles";
 import { mountRest } from "./route";
 import { tagRoutes } from "./tags";
@@ -17,7 +18,15 @@ import { userRoutes } from "./users";
 // operation and wraps the result in the contract's envelope. No rules here.
 
 /** Every REST route, in the order they are matched and documented. */
-export const restRoutes = [...userRoutes, ...profileRoutes, ...articleRoutes, ...commentRoutes, ...favoriteRoutes, ...tagRoutes];
+export const restRoutes = [
+  ...userRoutes,
+  ...profileRoutes,
+  ...articleRoutes,
+  ...commentRoutes,
+  ...favoriteRoutes,
+  ...tagRoutes,
+  ...feedRoutes,
+];
 
 /** `{"errors": {"<field>": [...]}}`, `body` for a failure of the request as a whole; in XML for an XML caller. */
 export const renderRestProblem: ProblemRenderer = (c, problem) => {
@@ -28,6 +37,7 @@ export const renderRestProblem: ProblemRenderer = (c, problem) => {
 
 export const rest = new Hono<AppEnv>();
 rest.onError(problemHandler(renderRestProblem));
-rest.use(requestContext, conditionalGet, restNegotiation, xmlRepresentation);
+// Each route negotiates the representation its declaration offers (mountRest).
+rest.use(requestContext, conditionalGet, xmlRepresentation);
 mountRest(rest, restRoutes);
-rest.all("*", noSuchRoute);
+rest.all("*", restNegotiation, noSuchRoute);

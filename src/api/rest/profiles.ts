@@ -3,20 +3,23 @@ import * as responses from "./responses";
 import { restRoute } from "./route";
 import { followSelf, profileNotFound } from "./route-errors";
 
+/** A profile: where a feed entry's author links to. */
+export const getProfileRoute = restRoute({
+  operationId: "GetProfileByUsername",
+  method: "get",
+  path: "/profiles/:username",
+  tag: "Profile",
+  summary: "Get a profile",
+  description: "A user's public profile; `following` says whether the caller follows them. Auth is optional.",
+  auth: "optional",
+  cache: "public",
+  success: { status: 200, description: "The profile", schema: responses.ProfileResponse },
+  errors: [profileNotFound],
+  handle: async (ctx, { params }) => ({ profile: await profiles.getProfile(ctx, params.username) }),
+});
+
 export const profileRoutes = [
-  restRoute({
-    operationId: "GetProfileByUsername",
-    method: "get",
-    path: "/profiles/:username",
-    tag: "Profile",
-    summary: "Get a profile",
-    description: "A user's public profile; `following` says whether the caller follows them. Auth is optional.",
-    auth: "optional",
-    cache: "public",
-    success: { status: 200, description: "The profile", schema: responses.ProfileResponse },
-    errors: [profileNotFound],
-    handle: async (ctx, { params }) => ({ profile: await profiles.getProfile(ctx, params.username) }),
-  }),
+  getProfileRoute,
   restRoute({
     operationId: "FollowUserByUsername",
     method: "post",

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../domain/inputs";
 import type { RouteErrorDoc } from "./route";
 
 // Failures that several routes document alike.
@@ -24,6 +25,12 @@ export const followSelf: RouteErrorDoc = {
   status: 422,
   description: "You cannot follow (or unfollow) yourself.",
   example: { username: ["you cannot follow yourself"] },
+};
+
+export const badTag: RouteErrorDoc = {
+  status: 422,
+  description: `\`tag\` is longer than ${LIMITS.filter} characters, or contains NUL.`,
+  example: { tag: ["is too long"] },
 };
 
 export const badPage: RouteErrorDoc = {

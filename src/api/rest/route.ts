@@ -6,14 +6,16 @@ import type { AppEnv } from "../../http/context";
 import { publicCache } from "../../http/kv-cache";
 import { writeLimit } from "../../http/limits";
 import { parseInput } from "../validate";
+import { ownMediaNegotiation, restNegotiation } from "../xml/middleware";
 import { readRestBody } from "./body";
 
 // A REST route is one declaration: its contract (method, path, who may call
 // it, what it reads and answers, how it fails) and its handler. `mountRest`
-// registers it with Hono, adding what the contract implies (the 401 for a
-// required token, the write limit, the KV cache, parsing of the path, query
-// and body with their schemas), and the OpenAPI document is generated from the
-// same declarations (src/openapi/rest.ts), so the two cannot disagree.
+// registers it with Hono, adding what the contract implies (content
+// negotiation, the 401 for a required token, the write limit, the KV cache,
+// parsing of the path, query and body with their schemas), and the OpenAPI
+// document is generated from the same declarations (src/openapi/rest.ts), so
+// the two cannot disagree.
 //
 // Statuses every route shares are added by the generator, not declared here:
 // 401 for a token that is present but invalid (even where auth is optional),
@@ -22,7 +24,10 @@ import { readRestBody } from "./body";
 
 type Schema = v.GenericSchema;
 
-export type RestTag = "User and Authentication" | "Profile" | "Articles" | "Comments" | "Favorites" | "Tags";
+/** Where the REST sub-app is mounted (app.ts); links in answers begin with it. */
+export const REST_BASE = "/api";
+
+export type RestTag = "User and Authentication" | "Profile" | "Articles" | "Comments" | "Favorites" | "Tags" | "Feeds";
 
 /** Statuses that depend on what the route does, beyond the shared ones. */
 export type RouteError = 403 | 404 | 422;
@@ -46,12 +51,23 @@ export type RouteInput<Path extends string, Params, Query, Body> = {
   body: Parsed<Body>;
 };
 
+/**
+ * A route that answers in a media type of its own (an Atom feed) instead of
+ * the contract's JSON (or its XML twin): callers are negotiated against
+ * `type`, its handler returns the document, and errors stay REST errors.
+ */
+export type OwnMedia = { type: string; description: string; example: string };
+
+/** What the handler of an own-media route returns: the document and when what it shows last changed. */
+export type MediaDocument = { body: string; lastModified: Date | null };
+
 export type RestRoute<
   Path extends string = string,
   Params extends Schema | undefined = undefined,
   Query extends Schema | undefined = undefined,
   Body extends Schema | undefined = undefined,
   Answer extends Schema | undefined = undefined,
+  Media extends OwnMedia | undefined = undefined,
 > = {
   operationId: string;
   method: "get" | "post" | "put" | "delete";
@@ -69,13 +85,16 @@ export type RestRoute<
   query?: Query;
   /** `invalid`: a 422 body for it (default: the example's first field, blank). */
   body?: { schema: Body; description: string; example: unknown; invalid?: Record<string, string[]> };
-  /** A 204 has no `schema` and its handler answers nothing. */
-  success: { status: 200 | 201 | 204; description: string; schema?: Answer };
+  /** A 204 has no `schema` and its handler answers nothing; an own-media route has `media` instead. */
+  success:
+    | { status: 200 | 201 | 204; description: string; schema?: Answer; media?: undefined }
+    | { status: 200; description: string; schema?: undefined; media: Media };
   errors: RouteErrorDoc[];
+  /** Returns the document of an own-media route, else the success schema's output, else nothing (a 204). */
   handle(
     ctx: Context,
     input: RouteInput<Path, Params, Query, Body>,
-  ): Promise<Answer extends Schema ? v.InferOutput<Answer> : void>;
+  ): Promise<Media extends OwnMedia ? MediaDocument : Answer extends Schema ? v.InferOutput<Answer> : void>;
 };
 
 /** Declares a route; the identity, so that TypeScript infers each route's own types. */
@@ -85,17 +104,38 @@ export const restRoute = <
   Query extends Schema | undefined = undefined,
   Body extends Schema | undefined = undefined,
   Answer extends Schema | undefined = undefined,
+  Media extends OwnMedia | undefined = undefined,
 >(
-  route: RestRoute<Path, Params, Query, Body, Answer>,
+  route: RestRoute<Path, Params, Query, Body, Answer, Media>,
 ) => route;
 
 /** A route of any types, as tables of routes hold them (each route's own types were checked where it was declared). */
-export type AnyRestRoute = RestRoute<string, any, any, any, any>;
+export type AnyRestRoute = RestRoute<string, any, any, any, any, any>;
+
+/**
+ * The link to a route with its path parameters filled in (percent-encoded)
+ * and the query's defined values: `restHref("/articles/:slug", { slug })` is
+ * `/api/articles/how-to`. Links are path-absolute, like JSON:API's: one
+ * answer is right for every host name the Worker is reached by.
+ */
+export function restHref<const Path extends string>(
+  path: Path,
+  params: Record<ParamNames<Path>, string>,
+  query: Record<string, string | undefined> = {},
+): string {
+  const values: Record<string, string> = params;
+  const filled = path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(values[name] ?? ""));
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, value);
+  const queryString = search.toString();
+  return `${REST_BASE}${filled}${queryString ? `?${queryString}` : ""}`;
+}
 
 /** Registers each route on `app` with the middleware its declaration implies. */
 export function mountRest(app: Hono<AppEnv>, routes: readonly AnyRestRoute[]): void {
   for (const route of routes) {
-    const chain: MiddlewareHandler<AppEnv>[] = [];
+    const media = route.success.media;
+    const chain: MiddlewareHandler<AppEnv>[] = [media ? ownMediaNegotiation(media.type) : restNegotiation];
     if (route.method !== "get") chain.push(writeLimit);
     if (route.auth === "required") chain.push(signedIn);
     app.on(route.method.toUpperCase(), [route.path], ...chain, async (c) => {
@@ -106,6 +146,11 @@ export function mountRest(app: Hono<AppEnv>, routes: readonly AnyRestRoute[]): v
       };
       const respond = async () => {
         const answer = await route.handle(c.var.ctx, input);
+        if (media) {
+          const { body, lastModified }: MediaDocument = answer;
+          if (lastModified) c.header("Last-Modified", lastModified.toUTCString());
+          return c.body(body, 200, { "Content-Type": `${media.type}; charset=utf-8` });
+        }
         return route.success.status === 204 ? c.body(null, 204) : c.json(answer, route.success.status);
       };
       if (!route.cache) return respond();

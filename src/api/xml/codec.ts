@@ -23,15 +23,15 @@ const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\u
 
 // A raw CR would reach the reader as LF (XML 1.0 §2.11), and a raw tab or
 // line feed in an attribute as a space (§3.3.3): written as references, they
-// arrive as stored.
-const escapeText = (text: string) =>
+// arrive as stored. (The Atom feeds write their text with these too.)
+export const escapeText = (text: string) =>
   text
     .replace(NOT_XML, "\uFFFD")
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
     .replaceAll(">", "&gt;")
     .replaceAll("\r", "&#13;");
-const escapeAttribute = (text: string) =>
+export const escapeAttribute = (text: string) =>
   escapeText(text).replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("\t", "&#9;");
 
 function element(name: string, value: unknown): string {

@@ -1,20 +1,27 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../http/context";
-import { restRepresentationOf } from "../../http/negotiation";
+import { ownMediaRepresentationOf, type Representation, restRepresentationOf } from "../../http/negotiation";
 import { HttpError } from "../../http/problem";
 import { toXml } from "./codec";
+
+const negotiation = (representationOf: (accept: string | undefined) => Representation | null, refusal: string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    c.header("Vary", "Accept", { append: true });
+    const representation = representationOf(c.req.header("accept"));
+    if (!representation) throw new HttpError(406, refusal);
+    c.set("representation", representation);
+    await next();
+  });
 
 /**
  * Which representation the REST caller asked for (406 if none it can have);
  * the REST error renderer and the conversion below read it.
  */
-export const restNegotiation = createMiddleware<AppEnv>(async (c, next) => {
-  c.header("Vary", "Accept", { append: true });
-  const representation = restRepresentationOf(c.req.header("accept"));
-  if (!representation) throw new HttpError(406, "this API answers in application/json or application/xml");
-  c.set("representation", representation);
-  await next();
-});
+export const restNegotiation = negotiation(restRepresentationOf, "this API answers in application/json or application/xml");
+
+/** The same for a route that answers in a media type of its own (an Atom feed): 406 unless the caller accepts it. */
+export const ownMediaNegotiation = (mediaType: string) =>
+  negotiation((accept) => ownMediaRepresentationOf(accept, mediaType), `this resource is answered in ${mediaType} only`);
 
 /**
  * Handlers and the cache produce JSON; an XML client gets successful answers

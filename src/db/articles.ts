@@ -1,6 +1,18 @@
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { articles, articleTags, comments, favorites, follows, users } from "./schema";
+import {
+  articleSearch,
+  countMatches,
+  noSnippet,
+  onSearchPage,
+  rankedArticleIds,
+  type SearchTerm,
+  searchCondition,
+  searchedArticle,
+  searchPageOrder,
+  searchSnippet,
+} from "./search";
 import { followingExpr, userIdByKey } from "./users";
 
 // The one article read model: get, list and feed all select through here, so a
@@ -18,6 +30,8 @@ export type ArticleFilter = {
   feedOf?: number;
   /** The article a comment is on. */
   ofComment?: number;
+  /** Articles whose text matches all the terms (src/db/search.ts). */
+  search?: readonly SearchTerm[];
 };
 
 /** An article named by its slug (REST, GraphQL) or by its id (JSON:API). */
@@ -33,8 +47,12 @@ export const articleWhere = (ref: ArticleRef): SQL =>
 export const articleIdOf = (ref: ArticleRef): number | SQL =>
   typeof ref === "string" ? sql`(SELECT ${articles.id} FROM ${articles} WHERE ${articles.slug} = ${ref})` : ref.id;
 
-/** Newest first (the RealWorld order, and the default) or oldest first; ids grow with creation time. */
-export type ArticleOrder = "newest" | "oldest";
+/**
+ * Newest first (the RealWorld order, and the default) or oldest first; ids
+ * grow with creation time. `relevance`: a search's best matches first, newest
+ * first among equals (newest first when there is no search).
+ */
+export type ArticleOrder = "newest" | "oldest" | "relevance";
 
 function whereOf(filter: ArticleFilter): SQL | undefined {
   const conditions: SQL[] = [];
@@ -68,8 +86,12 @@ function whereOf(filter: ArticleFilter): SQL | undefined {
       ),
     );
   }
+  if (filter.search !== undefined) conditions.push(searchCondition(filter.search));
   return conditions.length ? and(...conditions) : undefined;
 }
+
+/** The filter's conditions but the search: what a read through the search table adds to its MATCH. */
+const besidesSearch = ({ search: _search, ...filter }: ArticleFilter) => whereOf(filter);
 
 const listColumns = {
   id: articles.id,
@@ -113,7 +135,7 @@ export function selectArticle(db: Db, filter: ArticleFilter, viewerId: number | 
 
 const orderOf = (order: ArticleOrder) => (order === "oldest" ? asc(articles.id) : desc(articles.id));
 
-/** A page of articles, newest first unless asked otherwise, without bodies. */
+/** A page of articles, newest first unless asked otherwise, without bodies; a search's with a snippet each. */
 export function selectArticlePage(
   db: Db,
   filter: ArticleFilter,
@@ -121,8 +143,19 @@ export function selectArticlePage(
   viewerId: number | null,
   order: ArticleOrder = "newest",
 ) {
+  const columns = { ...listColumns, ...perViewerColumns(viewerId) };
+  if (filter.search !== undefined) {
+    // Through the search table, for the snippets: see src/db/search.ts.
+    return db
+      .select({ ...columns, snippet: searchSnippet })
+      .from(articleSearch)
+      .innerJoin(articles, searchedArticle)
+      .innerJoin(users, eq(users.id, articles.authorId))
+      .where(onSearchPage(filter.search, articlePageIds(db, filter, page, order)))
+      .orderBy(...searchPageOrder(order));
+  }
   return db
-    .select({ ...listColumns, ...perViewerColumns(viewerId) })
+    .select({ ...columns, snippet: noSnippet })
     .from(articles)
     .innerJoin(users, eq(users.id, articles.authorId))
     .where(whereOf(filter))
@@ -133,6 +166,9 @@ export function selectArticlePage(
 
 /** The ids of the same page, as a subquery: to read what belongs to a page in the page's own batch. */
 export function articlePageIds(db: Db, filter: ArticleFilter, page: { limit: number; offset: number }, order: ArticleOrder) {
+  if (filter.search !== undefined && order === "relevance") {
+    return rankedArticleIds(db, filter.search, besidesSearch(filter), page);
+  }
   return db
     .select({ id: articles.id })
     .from(articles)
@@ -143,6 +179,7 @@ export function articlePageIds(db: Db, filter: ArticleFilter, page: { limit: num
 }
 
 export function countArticles(db: Db, filter: ArticleFilter) {
+  if (filter.search !== undefined) return countMatches(db, filter.search, besidesSearch(filter));
   return db.select({ total: count() }).from(articles).where(whereOf(filter));
 }
 

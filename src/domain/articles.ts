@@ -18,6 +18,7 @@ import { articles, articleTags, comments, favorites, users } from "../db/schema"
 import type { Context } from "./context";
 import { forbidden, found, notFound } from "./errors";
 import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
+import { searchTerms } from "./search";
 import { slugify, withUniqueSuffix } from "./slug";
 import { ViewerBatch } from "./viewer";
 import { type ArticlePageView, type ArticleView, articleSummaryView, articleView, type CommentView, commentView } from "./views";
@@ -29,6 +30,8 @@ const filterOf = (query: ArticleQueryInput): ArticleFilter => ({
   ...(query.tag === undefined ? {} : { tag: query.tag }),
   ...(query.author === undefined ? {} : { authorKey: usernameKey(query.author) }),
   ...(query.favorited === undefined ? {} : { favoritedByKey: usernameKey(query.favorited) }),
+  // A blank search is no search: an emptied search box lists everything.
+  ...(query.search === undefined || query.search === "" ? {} : { search: searchTerms(query.search) }),
 });
 
 // Round trips: 1 (count and page in one batch).
@@ -78,7 +81,8 @@ async function readListing(
   options: ListingOptions = {},
 ): Promise<ArticleListing> {
   const viewerId = ctx.viewer?.userId ?? null;
-  const order = options.order ?? "newest";
+  // A search lists its best matches first unless asked otherwise.
+  const order = options.order ?? (filter.search === undefined ? "newest" : "relevance");
   const batch = new ViewerBatch(ctx);
   const rows = batch.add(selectArticlePage(ctx.db, filter, page, viewerId, order));
   const counted = batch.add(countArticles(ctx.db, filter));

@@ -26,7 +26,8 @@ CREATE TRIGGER `article_search_insert` AFTER INSERT ON `articles` BEGIN
   INSERT INTO `article_search` (rowid, title, description, body, tags) VALUES (new.`id`, new.`title`, new.`description`, new.`body`, '');
 END;
 --> statement-breakpoint
--- Only when the text changes: a favorite (favorites_count) or a retag (updated_at) does not re-index the body.
+-- Only when the text changes: a favorite or a retag sets other columns (UPDATE OF), and an
+-- update that sends a field unchanged sets it to itself (WHEN); neither re-indexes the body.
 CREATE TRIGGER `article_search_update` AFTER UPDATE OF `title`, `description`, `body` ON `articles`
   WHEN old.`title` IS NOT new.`title` OR old.`description` IS NOT new.`description` OR old.`body` IS NOT new.`body`
 BEGIN

@@ -10,7 +10,7 @@ import {
   type SearchTerm,
   searchCondition,
   searchedArticle,
-  searchPageOrder,
+  searchRank,
   searchSnippet,
 } from "./search";
 import { followingExpr, userIdByKey } from "./users";
@@ -152,7 +152,7 @@ export function selectArticlePage(
       .innerJoin(articles, searchedArticle)
       .innerJoin(users, eq(users.id, articles.authorId))
       .where(onSearchPage(filter.search, articlePageIds(db, filter, page, order)))
-      .orderBy(...searchPageOrder(order));
+      .orderBy(...(order === "relevance" ? [searchRank, desc(articles.id)] : [orderOf(order)]));
   }
   return db
     .select({ ...columns, snippet: noSnippet })

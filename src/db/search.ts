@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { articles } from "./schema";
@@ -10,11 +10,12 @@ import { articles } from "./schema";
 // Cost: a search statement evaluates the MATCH once per FTS5 cursor and never
 // once per row (a correlated MATCH would re-expand a prefix term for every
 // row). The page is read in two steps inside one statement: the ids of the
-// page (every match ranked, only ids and ranks kept), then the page's rows,
+// page (every match ranked, only the page's ids kept), then the page's rows,
 // with their snippets, from one more pass over the matches that keeps only
 // those ids; so snippets and the per-row subqueries of the read model are
-// computed for the page, not for every match. The work grows with the number
-// of matches, not with the number of articles.
+// computed for the page, not for every match (SQLite computes every column of
+// a row before sorting it). The work grows with the number of matches, not
+// with the number of articles.
 
 /** A word or phrase of a query (src/domain/search.ts reads them from what the user typed). */
 export type SearchTerm = { text: string; prefix: boolean };
@@ -32,10 +33,11 @@ export const articleSearch = sqliteTable("article_search", {
 });
 
 /**
- * bm25 weights, in the table's column order (title, description, body, tags):
- * a match in the title counts most, then the tags, the description, the body.
+ * How well the current row matches, lower is better: bm25 with weights in the
+ * table's column order (title, description, body, tags), so a match in the
+ * title counts most, then the tags, the description, the body.
  */
-const rank = sql`bm25(${articleSearch}, 10.0, 3.0, 1.0, 5.0)`;
+export const searchRank = sql`bm25(${articleSearch}, 10.0, 3.0, 1.0, 5.0)`;
 
 /**
  * The FTS5 query for the terms: each one a quoted string (quotes doubled), so
@@ -81,7 +83,7 @@ export function rankedArticleIds(
   const joined = where === undefined ? ids : ids.innerJoin(articles, searchedArticle);
   return joined
     .where(and(matching(terms), where))
-    .orderBy(rank, desc(articleSearch.rowid))
+    .orderBy(searchRank, desc(articleSearch.rowid))
     .limit(page.limit)
     .offset(page.offset);
 }
@@ -89,10 +91,6 @@ export function rankedArticleIds(
 /** The rows of a page of matches, given the page's ids (a subquery): the second pass. */
 export const onSearchPage = (terms: readonly SearchTerm[], pageIds: SQLWrapper): SQL | undefined =>
   and(matching(terms), inArray(searchRowid, pageIds));
-
-/** How the rows of a page of matches are ordered: as the page's ids were chosen. */
-export const searchPageOrder = (order: "relevance" | "newest" | "oldest"): SQL[] =>
-  order === "relevance" ? [rank, desc(articles.id)] : [order === "oldest" ? asc(articles.id) : desc(articles.id)];
 
 /** How many articles match (and meet `where`): counted from the matches, which no maintained counter can know. */
 export function countMatches(db: Db, terms: readonly SearchTerm[], where: SQL | undefined) {

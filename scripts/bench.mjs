@@ -3,10 +3,12 @@
 // `wrangler dev`, whose proxy caps throughput) next to a floor Worker
 // (bench/floor.js), loads both from 127.0.0.1 for a bounded time (the cases in
 // alternating slices, so that other work on the machine weighs on all alike),
-// times the first page of the article list and the Atom feed at 1,000 and
-// 100,000 articles and reports the gzip size of the bundle. Nothing is left
-// behind: workerd is stopped and its state (a temporary directory) removed,
-// even on failure.
+// times the first page of the article list at 1,000 and 100,000 articles and
+// reports the gzip size of the bundle. At both sizes it also times the first
+// page of a full-text search: one for a word in 1% of the articles (the case
+// with a target: within 3x of the list's first page) and one for a word in
+// every article (the most a search can cost). Nothing is left behind: workerd is
+// stopped and its state (a temporary directory) removed, even on failure.
 //
 //   BENCH_DURATION     seconds measured per case (default 10)
 //   BENCH_JSON         a file to write the results to as JSON
@@ -33,6 +35,10 @@ const SLICE_SECONDS = 2;
 const SCALE_SIZES = [1_000, 100_000];
 const SCALE_SAMPLES = 200;
 const SCALE_WARMUP = 20;
+// Every scale article's body names one of this many subjects, so a search for one subject matches 1% of them.
+const SUBJECTS = 100;
+// A search matching every article ranks all of them: slower, so fewer samples.
+const BROAD_SAMPLES = 50;
 
 const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
 const PASSWORD = "bench-password-0123";
@@ -438,11 +444,11 @@ async function growArticles(db, target) {
            WITH RECURSIVE seq(i) AS (SELECT CAST(?1 AS INTEGER) + 1 UNION ALL SELECT i + 1 FROM seq WHERE i < CAST(?1 + ?2 AS INTEGER))
            SELECT 'scale-article-' || i, 'Scale article ' || i,
                   'A generated article for the scale benchmark, number ' || i || '.',
-                  'Generated article ' || i || '. ' || ?3,
+                  'Generated article ' || i || ' about subject' || (i % CAST(?7 AS INTEGER)) || '. ' || ?3,
                   json_extract(?4, '$[' || (i % CAST(?5 AS INTEGER)) || ']'), CAST(?6 AS INTEGER) + i, CAST(?6 AS INTEGER) + i
            FROM seq`,
         )
-        .bind(done, chunk, FILLER, JSON.stringify(authors), authors.length, Date.now()),
+        .bind(done, chunk, FILLER, JSON.stringify(authors), authors.length, Date.now(), SUBJECTS),
       db
         .prepare(
           `INSERT INTO article_tags (article_id, tag, position)
@@ -456,53 +462,70 @@ async function growArticles(db, target) {
   return performance.now() - started;
 }
 
-// The sizes are timed in alternation, request by request, so that whatever
-// else the machine is doing slows both alike.
-/** The first page of the list: 20 articles of all of them. */
-const listPage = {
-  path: "/api/articles",
-  valid: (response, size) => {
-    const page = JSON.parse(response.text);
-    return page.articlesCount === size && page.articles?.length === 20;
-  },
-};
-/** The Atom feed of everyone's articles: the 20 newest. */
-const atomFeed = {
-  path: "/api/articles.atom",
-  valid: (response) => (response.text.match(/<entry>/g) ?? []).length === 20,
-};
+// What the scale section times at each size: the list's first page and two
+// searches' (the articles are seeded by growArticles, which the triggers of
+// the search migration index as they are inserted).
+const SCALE_CASES = [
+  { name: "list", path: "/api/articles", matches: (size) => size, samples: SCALE_SAMPLES },
+  { name: "search", path: "/api/articles?search=subject7", matches: (size) => size / SUBJECTS, samples: SCALE_SAMPLES },
+  { name: "search-broad", path: "/api/articles?search=generated", matches: (size) => size, samples: BROAD_SAMPLES },
+];
 
-async function timeFirstPages(instances, { path, valid } = listPage) {
+// The sizes and the cases are timed in alternation, request by request, so
+// that whatever else the machine is doing slows them all alike.
+async function timeFirstPages(instances) {
   const headers = { "cache-control": "no-cache" };
-  for (const instance of instances) {
-    const response = await call(instance.base, "GET", path, { headers });
-    const timing = serverTiming(response.headers);
-    if (response.status !== 200 || !valid(response, instance.size)) {
-      throw new Error(
-        `${path} at ${instance.size}: expected 20 of ${instance.size} articles, got ${response.status} ${response.text.slice(0, 200)}`,
-      );
+  const timings = new Map();
+  for (const pageCase of SCALE_CASES) {
+    for (const instance of instances) {
+      const response = await call(instance.base, "GET", pageCase.path, { headers });
+      const page = JSON.parse(response.text);
+      const timing = serverTiming(response.headers);
+      const count = pageCase.matches(instance.size);
+      if (response.status !== 200 || page.articlesCount !== count || page.articles?.length !== Math.min(20, count)) {
+        throw new Error(
+          `${pageCase.name} first page at ${instance.size}: expected ${Math.min(20, count)} of ${count} articles, got ${response.status} ${response.text.slice(0, 200)}`,
+        );
+      }
+      if (timing.cache !== "bypass" || timing.d1 !== 1) {
+        throw new Error(`${pageCase.name} first page: unexpected Server-Timing ${timing.raw}`);
+      }
+      timings.set(`${pageCase.name}@${instance.size}`, { client: [], d1: [] });
     }
-    if (timing.cache !== "bypass" || timing.d1 !== 1) throw new Error(`${path}: unexpected Server-Timing ${timing.raw}`);
-    instance.client = [];
-    instance.d1 = [];
   }
   for (let i = 0; i < SCALE_WARMUP + SCALE_SAMPLES; i++) {
-    for (const instance of i % 2 ? [...instances].reverse() : instances) {
-      const started = performance.now();
-      const response = await call(instance.base, "GET", path, { headers });
-      const elapsed = performance.now() - started;
-      if (response.status !== 200) throw new Error(`first page at ${instance.size} answered ${response.status}`);
-      if (i < SCALE_WARMUP) continue;
-      instance.client.push(elapsed);
-      const { d1Ms } = serverTiming(response.headers);
-      if (d1Ms !== null) instance.d1.push(d1Ms);
+    for (const pageCase of SCALE_CASES.filter((c) => i < SCALE_WARMUP + c.samples)) {
+      for (const instance of i % 2 ? [...instances].reverse() : instances) {
+        const started = performance.now();
+        const response = await call(instance.base, "GET", pageCase.path, { headers });
+        const elapsed = performance.now() - started;
+        if (response.status !== 200)
+          throw new Error(`${pageCase.name} first page at ${instance.size} answered ${response.status}`);
+        if (i < SCALE_WARMUP) continue;
+        const timing = timings.get(`${pageCase.name}@${instance.size}`);
+        timing.client.push(elapsed);
+        const { d1Ms } = serverTiming(response.headers);
+        if (d1Ms !== null) timing.d1.push(d1Ms);
+      }
     }
   }
-  return instances.map(({ size, client, d1 }) => {
-    client.sort((a, b) => a - b);
-    d1.sort((a, b) => a - b);
-    return { size, median: percentile(client, 50), p99: percentile(client, 99), d1Median: d1.length ? percentile(d1, 50) : null };
-  });
+  return SCALE_CASES.flatMap((pageCase) =>
+    instances.map(({ size }) => {
+      const { client, d1 } = timings.get(`${pageCase.name}@${size}`);
+      client.sort((a, b) => a - b);
+      d1.sort((a, b) => a - b);
+      return {
+        name: pageCase.name,
+        path: pageCase.path,
+        size,
+        matches: pageCase.matches(size),
+        samples: pageCase.samples,
+        median: percentile(client, 50),
+        p99: percentile(client, 99),
+        d1Median: d1.length ? percentile(d1, 50) : null,
+      };
+    }),
+  );
 }
 
 async function seedScaleInstance(mf, size) {
@@ -593,7 +616,7 @@ async function main() {
   const seeded = await seedApp(app);
   log(`  ${migrations} migration(s) applied; seeded 5 users, ${seeded.articles} articles with tags, follows, favorites`);
 
-  const results = { cases: {}, floor: {}, scale: {}, feedScale: {}, bundle_gzip_bytes: bundle.gzipBytes };
+  const results = { cases: {}, floor: {}, scale: {}, bundle_gzip_bytes: bundle.gzipBytes };
   const rows = [];
 
   log("\nfloor Worker:");
@@ -622,14 +645,6 @@ async function main() {
     },
     { name: "article-anon", path: `/api/articles/${seeded.slug}`, expect: { cache: "hit", d1: 0 } },
     { name: "tags", path: "/api/tags", expect: { cache: "hit", d1: 0 } },
-    { name: "atom-anon-cached", path: "/api/articles.atom", expect: { cache: "hit", d1: 0 }, floor: "kv" },
-    {
-      name: "atom-anon-uncached",
-      path: "/api/articles.atom",
-      headers: { "cache-control": "no-cache" },
-      expect: { cache: "bypass", d1: 1 },
-      floor: "d1",
-    },
     {
       name: "login",
       method: "POST",
@@ -674,7 +689,7 @@ async function main() {
     if (timing.cache !== "hit") throw new Error(`${c.name}: no longer a cache hit after measuring (${timing.raw})`);
   }
 
-  log("\nscale (first page of the list, uncached; one app instance per size, timed in alternation):");
+  log("\nscale (first pages of the list and of searches, uncached; one app instance per size, timed in alternation):");
   const instances = [];
   for (const size of SCALE_SIZES) {
     const instance = await seedScaleInstance(mf, size);
@@ -682,39 +697,34 @@ async function main() {
     instances.push(instance);
   }
   const scaleLines = [];
+  // Keys added beside `scale` (the list's medians), which keeps its meaning.
+  results.search_scale = {};
+  results.search_broad_scale = {};
+  const scaleKeys = { list: results.scale, search: results.search_scale, "search-broad": results.search_broad_scale };
   for (const timing of await timeFirstPages(instances)) {
-    results.scale[String(timing.size)] = Number(timing.median.toFixed(2));
-    const line = `  ${fmt(timing.size).padStart(7)} articles: median ${timing.median.toFixed(2)} ms, p99 ${timing.p99.toFixed(2)} ms (D1 median ${timing.d1Median?.toFixed(2) ?? "?"} ms; ${SCALE_SAMPLES} sequential requests)`;
+    scaleKeys[timing.name][String(timing.size)] = Number(timing.median.toFixed(2));
+    const what = timing.name === "list" ? "" : ` ${timing.path.slice(timing.path.indexOf("?"))} (${fmt(timing.matches)} matches)`;
+    const line = `  ${timing.name.padEnd(12)} ${fmt(timing.size).padStart(7)} articles${what}: median ${timing.median.toFixed(2)} ms, p99 ${timing.p99.toFixed(2)} ms (D1 median ${timing.d1Median?.toFixed(2) ?? "?"} ms; ${timing.samples} sequential requests)`;
     log(line);
     scaleLines.push(line);
-  }
-  log("\nscale (the Atom feed of everyone's articles, uncached):");
-  const feedLines = [];
-  for (const timing of await timeFirstPages(instances, atomFeed)) {
-    results.feedScale[String(timing.size)] = Number(timing.median.toFixed(2));
-    const line = `  ${fmt(timing.size).padStart(7)} articles: median ${timing.median.toFixed(2)} ms, p99 ${timing.p99.toFixed(2)} ms (D1 median ${timing.d1Median?.toFixed(2) ?? "?"} ms; ${SCALE_SAMPLES} sequential requests)`;
-    log(line);
-    feedLines.push(line);
   }
 
   const cached = results.cases["articles-anon-cached"].rps / results.floor.kv.rps;
   const uncached = results.cases["articles-anon-uncached"].rps / results.floor.d1.rps;
   const growth = results.scale["100000"] / results.scale["1000"];
-  const feedGrowth = results.feedScale["100000"] / results.feedScale["1000"];
+  const searchCost = results.search_scale["100000"] / results.scale["100000"];
   const goals = [
     ["cached anonymous list >= 80% of /kv floor rps", cached >= 0.8, `${fmt(cached * 100, 1)}%`],
     ["uncached anonymous list >= 50% of /d1 floor rps", uncached >= 0.5, `${fmt(uncached * 100, 1)}%`],
     ["first page at 100,000 within 1.5x of 1,000", growth <= 1.5, `${growth.toFixed(2)}x`],
-    ["Atom feed at 100,000 within 1.5x of 1,000", feedGrowth <= 1.5, `${feedGrowth.toFixed(2)}x`],
+    ["search first page at 100,000 within 3x of the list's", searchCost <= 3, `${searchCost.toFixed(2)}x`],
     ["bundle < 300 KiB gzipped", bundle.gzipBytes < 300 * 1024, `${fmt(bundle.gzipBytes / 1024, 1)} KiB`],
   ];
 
   log(`\n=== results (${DURATION} s per case, ${CONNECTIONS} connections) ===\n`);
   log(table(rows));
-  log("\nfirst page of the list, uncached:");
+  log("\nfirst pages, uncached:");
   for (const line of scaleLines) log(line);
-  log("\nthe Atom feed of everyone's articles, uncached:");
-  for (const line of feedLines) log(line);
   log(`\nbundle: ${fmt(bundle.gzipBytes)} bytes gzipped (${fmt(bundle.bytes)} raw)`);
   const levels = Object.entries(workerLogs.levels)
     .map(([level, n]) => `${n} ${level}`)

@@ -49,6 +49,7 @@ describe("the KV cache of anonymous reads", () => {
       `/api/articles/${article.slug}/comments`,
       `/api/profiles/${author.username}`,
       "/api/tags",
+      `/api/articles?search=${encodeURIComponent(article.title)}`,
     ]) {
       const first = await call("GET", path);
       expect(timing(first), path).toEqual({ cache: "miss", d1: 1 });
@@ -125,6 +126,24 @@ describe("invalidation: the next anonymous read after a write is fresh", () => {
     expect((await fresh(`/api/articles/${article.slug}`)).status).toBe(404);
     expect((await fresh(`/api/articles/${updated.body.article.slug}`)).body.article).toMatchObject({ title, body: "new body" });
     expect((await fresh(listOf(author))).body.articles[0].title).toBe(title);
+  });
+
+  it("after an article is created, updated or deleted: a search for its words", async () => {
+    const { author } = await scene();
+    const [before, after] = [unique("before"), unique("after")];
+    const searchFor = (word: string) => `/api/articles?search=${word}`;
+    await prime(searchFor(before));
+    const { slug } = await createArticle(author, { title: `Title ${before}` });
+    expect((await fresh(searchFor(before))).body.articles.map((a: { slug: string }) => a.slug)).toEqual([slug]);
+    await prime(searchFor(before));
+    await prime(searchFor(after));
+    const updated = await call("PUT", `/api/articles/${slug}`, { token: author.token, body: { article: { body: after } } });
+    expect(updated.status).toBe(200);
+    expect((await fresh(searchFor(after))).body.articlesCount).toBe(1);
+    expect((await fresh(searchFor(before))).body.articles[0].snippet).toBe(`Title <mark>${before}</mark>`);
+    await prime(searchFor(after));
+    expect((await call("DELETE", `/api/articles/${slug}`, { token: author.token })).status).toBe(204);
+    expect((await fresh(searchFor(after))).body).toEqual({ articles: [], articlesCount: 0 });
   });
 
   it("after an article is deleted: it, its comments and the lists", async () => {

@@ -63,6 +63,15 @@ describe("D1 round trips of nested GraphQL queries", () => {
     }
   });
 
+  it("costs the same for a search: its ranked page, snippets and count ride in the page's batch", async () => {
+    const query =
+      "query($tag: String, $search: String) { articles(first: 20, tag: $tag, search: $search) { totalCount edges { snippet node { slug author { username } comments { author { username } } } } } }";
+    const { trips, data } = await tripsOf(query, { tag, search: "title*" });
+    expect(trips).toBe(2);
+    expect(data.articles.totalCount).toBe(20);
+    expect(data.articles.edges[0].snippet).toMatch(/<mark>Title<\/mark>/);
+  });
+
   it("costs the same signed in (the token check rides in the same batches)", async () => {
     const reader = commenters[0] as TestUser;
     expect((await tripsOf(NESTED, { tag, first: 20 }, reader.token)).trips).toBe(2);

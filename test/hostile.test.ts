@@ -261,6 +261,50 @@ const registers = (columns: Record<string, string>) => ({
   },
 });
 
+// --- search queries -----------------------------------------------------------
+
+// A search query is user input: FTS5 syntax, SQL and nonsense are all plain
+// text to look for (src/domain/search.ts). Each is sent in REST; those marked
+// `everyStyle` in XML, JSON:API and GraphQL too. `empty`: the query holds no
+// word at all, so it must match nothing.
+const HOSTILE_SEARCHES: { name: string; query: string; empty: boolean; everyStyle?: boolean }[] = [
+  { name: "an unbalanced quote", query: '"', empty: true, everyStyle: true },
+  { name: "unbalanced parentheses and quotes", query: '((("dragon', empty: false },
+  { name: "a lone star", query: "*", empty: true },
+  { name: "a star in front of a word", query: "*dragon", empty: false },
+  { name: "only stars and carets", query: "** ^^ *^*", empty: true },
+  { name: "NEAR with a distance", query: "NEAR(dragon training, 5)", empty: false, everyStyle: true },
+  { name: "a column filter", query: "title:dragon", empty: false },
+  { name: "a column filter on a column that does not exist", query: "password_hash:x", empty: false, everyStyle: true },
+  { name: "a column set filter", query: "{title body}: dragon", empty: false },
+  { name: "boolean operators", query: "dragon AND OR NOT training", empty: false },
+  { name: "operators only", query: "AND OR NOT NEAR", empty: false, everyStyle: true },
+  { name: "the initial-token operator", query: "^dragon", empty: false },
+  { name: "plus and minus signs", query: "+dragon -training", empty: false },
+  { name: "FTS5 auxiliary functions", query: "rank MATCH bm25(article_search) snippet(", empty: false },
+  { name: "SQL closing the statement", query: SQL.drop, empty: false, everyStyle: true },
+  { name: "SQL closing a quote and a parenthesis", query: '") OR 1=1 --', empty: false },
+  { name: "backslashes and escaped quotes", query: `\\" \\' \\\\ ""`, empty: true },
+  { name: "every punctuation character", query: "\"*^:(){}[]+-,.;'`~!@#$%&=|\\<>?/", empty: true, everyStyle: true },
+  { name: "200 parentheses", query: `${"(".repeat(100)}${")".repeat(100)}`, empty: true },
+  {
+    name: "sixteen prefix words",
+    query: Array.from({ length: LIMITS.searchTerms }, (_, i) => `${"abcdefghijklmnop"[i]}*`).join(" "),
+    empty: false,
+  },
+  { name: "emoji, RTL, combining and zero-width text", query: MIXED, empty: false, everyStyle: true },
+];
+
+/** A search answer: a list (empty when the query had no word) and a count of at least its length. */
+function searchResult(articles: unknown[], count: number, empty: boolean) {
+  expect(Array.isArray(articles)).toBe(true);
+  expect(count).toBeGreaterThanOrEqual(articles.length);
+  if (empty) expect([articles, count]).toEqual([[], 0]);
+}
+const SEARCH_QUERY = "query($search: String) { articles(search: $search) { totalCount edges { snippet node { slug } } } }";
+const TOO_MANY_WORDS = Array.from({ length: LIMITS.searchTerms + 1 }, (_, i) => `w${i}`).join(" ");
+const SEARCH_TOO_MANY = `can't have more than ${LIMITS.searchTerms} words or phrases`;
+
 // --- the battery ------------------------------------------------------------
 
 const DEEP = 100_000;
@@ -2347,6 +2391,109 @@ const CASES: HostileCase[] = [
     body: '{"query":"mutation { deleteArticle(slug: \\"@@slug@@\\") }"',
     status: 400,
     error: { field: "BAD_REQUEST" },
+  }),
+
+  // --- search, in every style -----------------------------------------------------
+  ...HOSTILE_SEARCHES.flatMap(({ name, query, empty, everyStyle }) => {
+    const search = encodeURIComponent(query);
+    const rows = [
+      rest({
+        name: `${name} as the search`,
+        method: "GET",
+        path: `/api/articles?search=${search}`,
+        token: "none",
+        status: 200,
+        reply: (reply) => searchResult(reply.body.articles, reply.body.articlesCount, empty),
+      }),
+    ];
+    if (!everyStyle) return rows;
+    return [
+      ...rows,
+      xml({
+        name: `${name} as the search`,
+        method: "GET",
+        path: `/api/articles?search=${search}`,
+        token: "none",
+        status: 200,
+        reply: (reply) => {
+          const page = xmlBody(reply.text);
+          searchResult(page.articles, page.articlesCount, empty);
+        },
+      }),
+      jsonapiRow({
+        name: `${name} as filter[search]`,
+        method: "GET",
+        path: `/jsonapi/articles?filter[search]=${search}`,
+        token: "none",
+        status: 200,
+        reply: (reply) => searchResult(reply.body.data, reply.body.meta.total, empty),
+      }),
+      graphqlRow({
+        name: `${name} as the search argument`,
+        token: "none",
+        body: gqlBody(SEARCH_QUERY, { search: query }),
+        status: 200,
+        reply: (reply) => {
+          expect(reply.body.errors).toBeUndefined();
+          searchResult(reply.body.data.articles.edges, reply.body.data.articles.totalCount, empty);
+        },
+      }),
+    ];
+  }),
+  rest({
+    name: "a NUL in the search",
+    method: "GET",
+    path: "/api/articles?search=dragon%00",
+    token: "none",
+    status: 422,
+    error: { field: "search", message: UNSTORABLE },
+  }),
+  rest({
+    name: "a search longer than a filter may be",
+    method: "GET",
+    path: `/api/articles?search=${"(".repeat(LIMITS.filter + 1)}`,
+    token: "none",
+    status: 422,
+    error: { field: "search", message: "is too long" },
+  }),
+  rest({
+    name: "a search of more words than allowed",
+    method: "GET",
+    path: `/api/articles?search=${encodeURIComponent(TOO_MANY_WORDS)}`,
+    token: "none",
+    status: 422,
+    error: { field: "search", message: SEARCH_TOO_MANY },
+  }),
+  xml({
+    name: "a search of more words than allowed",
+    method: "GET",
+    path: `/api/articles?search=${encodeURIComponent(TOO_MANY_WORDS)}`,
+    token: "none",
+    status: 422,
+    error: { field: "search", message: SEARCH_TOO_MANY },
+  }),
+  jsonapiRow({
+    name: "a filter[search] with a NUL",
+    method: "GET",
+    path: "/jsonapi/articles?filter[search]=a%00b",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request", message: `filter[search] ${UNSTORABLE}` },
+  }),
+  jsonapiRow({
+    name: "sort=-relevance without a search",
+    method: "GET",
+    path: "/jsonapi/articles?sort=-relevance",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request", message: /needs filter\[search\]/ },
+  }),
+  graphqlRow({
+    name: "a search of more words than allowed",
+    token: "none",
+    body: gqlBody(SEARCH_QUERY, { search: TOO_MANY_WORDS }),
+    status: 200,
+    error: { field: "BAD_USER_INPUT", message: /search/ },
   }),
 ];
 

@@ -352,6 +352,8 @@ describe("D1 round trips", () => {
     const reads = [
       "/jsonapi/articles",
       `/jsonapi/articles?include=author,tags,comments.author&filter[tag]=${tag}&filter[author]=${author.username}&sort=createdAt&page[limit]=5`,
+      `/jsonapi/articles?include=author,comments.author&filter[search]=${encodeURIComponent(article.attributes.title)}&filter[tag]=${tag}`,
+      `/jsonapi/articles?include=comments&filter[search]=${encodeURIComponent(article.attributes.title)}&sort=-createdAt`,
       `/jsonapi/articles/${article.id}`,
       `/jsonapi/articles/${article.id}?include=author,tags,comments.author`,
       `/jsonapi/articles/${article.id}/comments?include=author,article.author,article.tags`,

@@ -44,6 +44,13 @@ describe("D1 round trips per endpoint", () => {
       ["/api/articles.atom", reader.token],
       [`/api/profiles/${author.username}/articles.atom`, null],
       [`/api/profiles/${author.username}/articles.atom?tag=${article.tagList[0]}`, reader.token],
+      // A search: its ranked page, snippets and count, in the same one round trip.
+      [`/api/articles?search=${encodeURIComponent(`${article.title} body*`)}`, null],
+      [
+        `/api/articles?search=${encodeURIComponent(article.title)}&tag=${article.tagList[0]}&author=${author.username}`,
+        reader.token,
+      ],
+      [`/api/articles?search=${encodeURIComponent('"no such" words')}&limit=5&offset=5`, null],
     ];
     for (const [path, token] of reads) {
       const { status, trips } = await tripsOf("GET", path, { token });
@@ -115,6 +122,7 @@ describe("D1 round trips per endpoint", () => {
   it("costs nothing for requests refused before the domain runs", async () => {
     expect(await tripsOf("GET", "/api/user")).toEqual({ status: 401, trips: 0 });
     expect(await tripsOf("GET", "/api/articles?limit=0")).toEqual({ status: 422, trips: 0 });
+    expect(await tripsOf("GET", `/api/articles?search=${"x%20".repeat(17)}`)).toEqual({ status: 422, trips: 0 });
     expect(await tripsOf("POST", "/api/users", { body: { user: {} } })).toEqual({ status: 422, trips: 0 });
     expect(await tripsOf("GET", "/api/user", { headers: { Authorization: "Token a.b.c" } })).toEqual({ status: 401, trips: 0 });
   });

@@ -19,6 +19,7 @@ export const ArticleListParams = v.pipe(
     tag: v.optional(v.string()),
     author: v.optional(v.string()),
     favorited: v.optional(v.string()),
+    search: v.optional(v.string()),
   }),
   ArticleQuery,
 );

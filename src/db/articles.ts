@@ -2,6 +2,18 @@ import { and, asc, count, desc, eq, gt, inArray, lt, type SQL, sql } from "drizz
 import type { SelectedFields, SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { articles, articleTags, comments, counters, favorites, feedEntries, tags, users } from "./schema";
+import {
+  articleSearch,
+  countMatches,
+  noSnippet,
+  onSearchPage,
+  rankedArticleIds,
+  type SearchTerm,
+  searchCondition,
+  searchedArticle,
+  searchRank,
+  searchSnippet,
+} from "./search";
 import { followingExpr, userIdByKey } from "./users";
 
 // The one article read model: get, list and feed all select through here, so a
@@ -25,6 +37,8 @@ export type ArticleFilter = {
   feedOf?: number;
   /** The article a comment is on. */
   ofComment?: number;
+  /** Articles whose text matches all the terms (src/db/search.ts). */
+  search?: readonly SearchTerm[];
 };
 
 /** An article named by its slug (REST, GraphQL) or by its id (JSON:API). */
@@ -40,8 +54,12 @@ export const articleWhere = (ref: ArticleRef): SQL =>
 export const articleIdOf = (ref: ArticleRef): number | SQL =>
   typeof ref === "string" ? sql`(SELECT ${articles.id} FROM ${articles} WHERE ${articles.slug} = ${ref})` : ref.id;
 
-/** Newest first (the RealWorld order, and the default) or oldest first; ids grow with creation time. */
-export type ArticleOrder = "newest" | "oldest";
+/**
+ * Newest first (the RealWorld order, and the default) or oldest first; ids
+ * grow with creation time. `relevance`: a search's best matches first, newest
+ * first among equals (newest first when there is no search).
+ */
+export type ArticleOrder = "newest" | "oldest" | "relevance";
 
 /**
  * Where a page starts: skip `offset` articles, or (a cursor) start after the
@@ -97,8 +115,14 @@ function articleConditions(filter: ArticleFilter, source: Source): SQL[] {
       ),
     );
   }
+  if (filter.search !== undefined) conditions.push(searchCondition(filter.search));
   return conditions;
 }
+
+const ARTICLES: Source = { kind: "articles", id: articles.id, where: undefined };
+
+/** The filter's conditions but the search, all on `articles`: what a read through the search table adds to its MATCH. */
+const besidesSearch = ({ search: _search, ...filter }: ArticleFilter) => and(...articleConditions(filter, ARTICLES));
 
 const listColumns = {
   id: articles.id,
@@ -166,7 +190,7 @@ function pageConditions(source: Source, order: ArticleOrder, page: PageWindow): 
 
 const orderOf = (source: Source, order: ArticleOrder) => (order === "oldest" ? asc(source.id) : desc(source.id));
 
-/** A page of articles, newest first unless asked otherwise, without bodies. */
+/** A page of articles, newest first unless asked otherwise, without bodies; a search's with a snippet each. */
 export function selectArticlePage(
   db: Db,
   filter: ArticleFilter,
@@ -174,9 +198,20 @@ export function selectArticlePage(
   viewerId: number | null,
   order: ArticleOrder = "newest",
 ) {
+  const columns = { ...listColumns, ...perViewerColumns(viewerId) };
+  if (filter.search !== undefined) {
+    // Through the search table, for the snippets: see src/db/search.ts.
+    return db
+      .select({ ...columns, snippet: searchSnippet })
+      .from(articleSearch)
+      .innerJoin(articles, searchedArticle)
+      .innerJoin(users, eq(users.id, articles.authorId))
+      .where(onSearchPage(filter.search, articlePageIds(db, filter, page, order)))
+      .orderBy(...(order === "relevance" ? [searchRank, desc(articles.id)] : [orderOf(ARTICLES, order)]));
+  }
   const source = sourceOf(filter);
   const where = and(source.where, ...articleConditions(filter, source), ...pageConditions(source, order, page));
-  return fromSource(db, source, { ...listColumns, ...perViewerColumns(viewerId) })
+  return fromSource(db, source, { ...columns, snippet: noSnippet })
     .innerJoin(users, eq(users.id, articles.authorId))
     .where(where)
     .orderBy(orderOf(source, order))
@@ -186,7 +221,10 @@ export function selectArticlePage(
 
 /** The ids of the same page, as a subquery: to read what belongs to a page in the page's own batch. */
 export function articlePageIds(db: Db, filter: ArticleFilter, page: PageWindow, order: ArticleOrder) {
-  const source = sourceOf(filter);
+  if (filter.search !== undefined && order === "relevance") {
+    return rankedArticleIds(db, filter.search, besidesSearch(filter), page);
+  }
+  const source = filter.search !== undefined ? ARTICLES : sourceOf(filter);
   const where = and(source.where, ...articleConditions(filter, source), ...pageConditions(source, order, page));
   return fromSource(db, source, { id: articles.id })
     .where(where)
@@ -201,6 +239,8 @@ export function articlePageIds(db: Db, filter: ArticleFilter, page: PageWindow, 
  * source's rows for combined filters.
  */
 export function countArticles(db: Db, filter: ArticleFilter) {
+  // Matches are counted: no maintained counter can know them.
+  if (filter.search !== undefined) return countMatches(db, filter.search, besidesSearch(filter));
   const filters = [filter.tag, filter.authorKey, filter.authorId, filter.favoritedByKey, filter.feedOf].filter(
     (value) => value !== undefined,
   );

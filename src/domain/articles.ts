@@ -20,6 +20,7 @@ import type { Context, Scope } from "./context";
 import { forbidden, found, notFound } from "./errors";
 import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
 import { articleScopes, commentScopes, listScopes, membershipScopes } from "./scopes";
+import { searchTerms } from "./search";
 import { slugify, withUniqueSuffix } from "./slug";
 import { ViewerBatch } from "./viewer";
 import {
@@ -41,6 +42,8 @@ const filterOf = (query: ArticleQueryInput): ArticleFilter => ({
   ...(query.tag === undefined ? {} : { tag: query.tag }),
   ...(query.author === undefined ? {} : { authorKey: usernameKey(query.author) }),
   ...(query.favorited === undefined ? {} : { favoritedByKey: usernameKey(query.favorited) }),
+  // A blank search is no search: an emptied search box lists everything.
+  ...(query.search === undefined || query.search === "" ? {} : { search: searchTerms(query.search) }),
 });
 
 // Round trips: 1 (count and page in one batch).
@@ -90,7 +93,8 @@ async function readListing(
   options: ListingOptions = {},
 ): Promise<ArticleListing> {
   const viewerId = ctx.viewer?.userId ?? null;
-  const order = options.order ?? "newest";
+  // A search lists its best matches first unless asked otherwise.
+  const order = options.order ?? (filter.search === undefined ? "newest" : "relevance");
   const batch = new ViewerBatch(ctx);
   const rows = batch.add(selectArticlePage(ctx.db, filter, page, viewerId, order));
   const counted = batch.add(countArticles(ctx.db, filter));
@@ -306,6 +310,8 @@ export async function updateArticle(ctx: Context, ref: ArticleRef, changes: Arti
     { kind: "article", id: target.id },
     // Its comments are found by slug, which follows the title.
     ...(titleChanged ? [{ kind: "comments", articleId: target.id } as const] : []),
+    // New words (or tags) can bring it into a search, or take it out of one.
+    { kind: "list", of: "search" },
     ...retagged.map((tag): Scope => ({ kind: "list", of: "tag", tag })),
     ...(retagged.length ? [{ kind: "tags" } as const] : []),
   );

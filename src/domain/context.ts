@@ -16,14 +16,15 @@ export type Viewer = TokenClaims & { token: string };
  * - user: a user's public profile (username, bio, image), as author too;
  * - comments: the comment list of an article;
  * - list: which articles a list holds, and how many: all of them, a tag's, an
- *   author's or the favorites of a user (by the username's key);
+ *   author's or the favorites of a user (by the username's key), or a
+ *   search's (which any article's text can change);
  * - tags: the tag ranking.
  */
 export type Scope =
   | { kind: "article"; id: number }
   | { kind: "user"; id: number }
   | { kind: "comments"; articleId: number }
-  | { kind: "list"; of: "all" }
+  | { kind: "list"; of: "all" | "search" }
   | { kind: "list"; of: "tag"; tag: string }
   | { kind: "list"; of: "author" | "favorited"; user: string }
   | { kind: "tags" };

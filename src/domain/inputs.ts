@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { searchTerms } from "./search";
 
 // The input rules of the domain, once. Every adapter validates with these (the
 // REST adapter wraps them in its envelopes), so a limit changed here changes
@@ -41,6 +42,8 @@ export const LIMITS = {
   pageLimit: 100,
   pageOffset: 1_000_000,
   filter: 200,
+  /** Words and phrases in one search (src/domain/search.ts): each costs a pass over its matches. */
+  searchTerms: 16,
 } as const;
 
 export const Username = v.pipe(
@@ -178,11 +181,21 @@ export const PageQuery = v.object({
     0,
   ),
 });
+/** A full-text search (src/domain/search.ts); blank (empty or only whitespace) is no search. */
+const SearchText = v.pipe(
+  filterText,
+  v.trim(),
+  v.check(
+    (query) => searchTerms(query).length <= LIMITS.searchTerms,
+    `can't have more than ${LIMITS.searchTerms} words or phrases`,
+  ),
+);
 export const ArticleQuery = v.object({
   ...PageQuery.entries,
   tag: v.optional(filterText),
   author: v.optional(filterText),
   favorited: v.optional(filterText),
+  search: v.optional(SearchText),
 });
 
 export const CommentId = v.pipe(

@@ -23,6 +23,7 @@ export function listScopes(filter: ArticleFilter, authorKey?: string): Scope[] {
   const author = filter.authorKey ?? authorKey;
   if (author !== undefined) scopes.push({ kind: "list", of: "author", user: author });
   if (filter.favoritedByKey !== undefined) scopes.push({ kind: "list", of: "favorited", user: filter.favoritedByKey });
+  if (filter.search !== undefined) scopes.push({ kind: "list", of: "search" });
   if (!scopes.length && filter.feedOf === undefined) scopes.push({ kind: "list", of: "all" });
   return scopes;
 }
@@ -30,6 +31,7 @@ export function listScopes(filter: ArticleFilter, authorKey?: string): Scope[] {
 /** The lists an article belongs to, by its author and tags: what its creation or deletion changes. */
 export const membershipScopes = (authorKey: string, tagList: readonly string[]): Scope[] => [
   { kind: "list", of: "all" },
+  { kind: "list", of: "search" },
   { kind: "list", of: "author", user: authorKey },
   ...tagList.map((tag): Scope => ({ kind: "list", of: "tag", tag })),
   ...(tagList.length ? [{ kind: "tags" } as const] : []),

@@ -1,11 +1,12 @@
 import type { ArticleRow } from "../db/articles";
 import type { CommentRow } from "../db/comments";
+import { highlightedSnippet } from "../db/search";
 
 // Plain objects the adapters render. Field names follow the RealWorld contract.
 
 export type UserView = { email: string; token: string; username: string; bio: string | null; image: string | null };
 export type ProfileView = { username: string; bio: string | null; image: string | null; following: boolean };
-/** An article as lists show it: everything but the body. */
+/** An article as lists show it: everything but the body; a search's results also carry a snippet. */
 export type ArticleSummaryView = {
   slug: string;
   title: string;
@@ -16,9 +17,11 @@ export type ArticleSummaryView = {
   favorited: boolean;
   favoritesCount: number;
   author: ProfileView;
+  /** Only on search results: the passage around the matches, HTML-escaped, each match in <mark>…</mark>. */
+  snippet?: string;
 };
 /** One article, with its body. */
-export type ArticleView = ArticleSummaryView & { body: string };
+export type ArticleView = Omit<ArticleSummaryView, "snippet"> & { body: string };
 export type ArticlePageView = { articles: ArticleSummaryView[]; articlesCount: number };
 export type CommentView = { id: number; createdAt: string; updatedAt: string; body: string; author: ProfileView };
 
@@ -48,7 +51,10 @@ export function profileView(
   return userId === undefined ? view : withId(view, userId);
 }
 
-export function articleSummaryView(row: ArticleRow): ArticleSummaryView {
+/** A row of the read model; one read outside a list has no snippet column. */
+type ArticleSummaryRow = Omit<ArticleRow, "snippet"> & { snippet?: string | null };
+
+export function articleSummaryView(row: ArticleSummaryRow): ArticleSummaryView {
   const view: ArticleSummaryView = {
     slug: row.slug,
     title: row.title,
@@ -63,13 +69,14 @@ export function articleSummaryView(row: ArticleRow): ArticleSummaryView {
       row.following,
       row.authorId,
     ),
+    ...(row.snippet === null || row.snippet === undefined ? {} : { snippet: highlightedSnippet(row.snippet) }),
   };
   return withId(view, row.id);
 }
 
-export function articleView(row: ArticleRow & { body: string }): ArticleView {
+export function articleView(row: ArticleSummaryRow & { body: string }): ArticleView {
   // The body goes after the description, where the contract's examples have it.
-  const { slug, title, description, ...rest } = articleSummaryView(row);
+  const { slug, title, description, snippet: _none, ...rest } = articleSummaryView(row);
   return withId({ slug, title, description, body: row.body, ...rest }, row.id);
 }
 

@@ -84,11 +84,16 @@ export function stampKey(scope: Scope): string {
     case "tags":
       return "stamp:tags";
     case "list":
-      return scope.of === "all"
-        ? "stamp:l:all"
-        : scope.of === "tag"
-          ? `stamp:l:t:${encodeURIComponent(scope.tag)}`
-          : `stamp:l:${scope.of === "author" ? "a" : "f"}:${encodeURIComponent(scope.user)}`;
+      switch (scope.of) {
+        case "all":
+        case "search":
+          return `stamp:l:${scope.of}`;
+        case "tag":
+          return `stamp:l:t:${encodeURIComponent(scope.tag)}`;
+        case "author":
+        case "favorited":
+          return `stamp:l:${scope.of === "author" ? "a" : "f"}:${encodeURIComponent(scope.user)}`;
+      }
   }
 }
 

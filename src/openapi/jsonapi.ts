@@ -266,8 +266,16 @@ const parameters: Record<string, Parameter> = {
   JsonApiSort: {
     name: "sort",
     in: "query",
-    description: "`-createdAt` (newest first, the default) or `createdAt`; anything else is 400.",
-    schema: { type: "string", enum: ["-createdAt", "createdAt"] },
+    description:
+      "`-createdAt` (newest first, the default), `createdAt`, or with `filter[search]` `-relevance` (best match first, newest first among equals; the default of a search); anything else is 400.",
+    schema: { type: "string", enum: ["-createdAt", "createdAt", "-relevance"] },
+  },
+  JsonApiFilterSearch: {
+    name: "filter[search]",
+    in: "query",
+    description:
+      'Full-text search of titles, descriptions, bodies and tags, as REST `search` (words, "phrases", prefix `*`); each article\'s `meta.snippet` is the passage around the matches, HTML-escaped, matches in `<mark>…</mark>`. Blank is no search.',
+    schema: { type: "string" },
   },
   JsonApiFilterTag: { name: "filter[tag]", in: "query", description: "Only articles with this tag", schema: { type: "string" } },
   JsonApiFilterAuthor: {
@@ -371,7 +379,12 @@ function toOperation(route: JsonApiRoute): Operation {
     ...(fields ? typeNames.map((type) => parameter(`JsonApiFields_${type}`)) : []),
     ...(route.query.sort ? [parameter("JsonApiSort")] : []),
     ...(route.query.filter
-      ? [parameter("JsonApiFilterTag"), parameter("JsonApiFilterAuthor"), parameter("JsonApiFilterFavorited")]
+      ? [
+          parameter("JsonApiFilterTag"),
+          parameter("JsonApiFilterAuthor"),
+          parameter("JsonApiFilterFavorited"),
+          parameter("JsonApiFilterSearch"),
+        ]
       : []),
     ...(route.query.page ? [parameter("JsonApiPageLimit"), parameter("JsonApiPageOffset")] : []),
   ];

@@ -142,6 +142,8 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   tag: "Only articles with this tag",
   author: "Only articles by this username",
   favorited: "Only articles favorited by this username",
+  search:
+    'Full-text search of titles, descriptions, bodies and tags: words (all must appear; accents and case are ignored), "quoted phrases", and a trailing `*` for a prefix (`drag*`); everything else is literal text. Blank is no search.',
   limit: "How many articles to return",
   offset: "How many articles to skip",
 };

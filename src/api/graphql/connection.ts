@@ -62,13 +62,17 @@ function renameFields(error: unknown, names: Record<string, string>): unknown {
 }
 
 export type Connection = {
-  edges: { cursor: string; node: ArticleSummaryView }[];
+  edges: { cursor: string; node: ArticleSummaryView; snippet: string | null }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
 };
 
 export function connectionOf(page: ArticlePageView, query: PageInput | ArticleQueryInput): Connection {
-  const edges = page.articles.map((node, index) => ({ cursor: encodeCursor(query.offset + index), node }));
+  const edges = page.articles.map((node, index) => ({
+    cursor: encodeCursor(query.offset + index),
+    node,
+    snippet: node.snippet ?? null,
+  }));
   return {
     edges,
     pageInfo: {

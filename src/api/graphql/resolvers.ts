@@ -73,7 +73,7 @@ const Query: Record<string, Resolver<unknown, any>> = {
   me: (_, _args: object, { ctx }) => users.currentUser(ctx),
   profile: (_, { username }: { username: string }, { ctx }) => profiles.getProfile(ctx, username),
   article: (_, { slug }: Slug, { ctx }) => articles.getArticle(ctx, slug),
-  articles: async (_, args: PageArgs & { tag?: string; author?: string; favorited?: string }, { ctx }) => {
+  articles: async (_, args: PageArgs & { tag?: string; author?: string; favorited?: string; search?: string }, { ctx }) => {
     const query = pageOf(ArticleQuery, args);
     return connectionOf(await articles.listArticles(ctx, query), query);
   },

@@ -55,7 +55,7 @@ export const articleRoutes = [
     method: "get",
     path: "/articles",
     operationId: "JsonApiListArticles",
-    summary: "Articles, newest first, filtered and paginated",
+    summary: "Articles, newest first (a search: best match first), filtered and paginated",
     auth: "optional",
     type: "articles",
     query: { include: ARTICLE_INCLUDES, sort: true, page: true, filter: true },

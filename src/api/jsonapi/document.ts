@@ -54,7 +54,8 @@ export function articleResource(article: ArticleSummaryView, comments?: CommentV
       },
     },
     links: { self: selfOf("articles", id) },
-    meta: { favorited: article.favorited },
+    // The snippet is about this search, not the article: meta, beside the viewer's flag.
+    meta: { favorited: article.favorited, ...(article.snippet === undefined ? {} : { snippet: article.snippet }) },
   };
 }
 

@@ -16,11 +16,11 @@ import { RESOURCE_TYPES, resourceTypeOf, TYPES } from "./vocabulary";
 export type QueryRules = {
   /** The relationship paths this endpoint can include. */
   include: readonly string[];
-  /** `sort=createdAt` or `-createdAt`. */
+  /** `sort=createdAt` or `-createdAt`; with `filter[search]`, also `-relevance` (the default there). */
   sort?: boolean;
   /** `page[limit]` and `page[offset]`. */
   page?: boolean;
-  /** `filter[tag]`, `filter[author]`, `filter[favorited]`. */
+  /** `filter[tag]`, `filter[author]`, `filter[favorited]`, `filter[search]`. */
   filter?: boolean;
 };
 
@@ -33,7 +33,13 @@ export type ParsedQuery = {
   list: ArticleQueryInput;
 };
 
-const FILTERS = ["tag", "author", "favorited"] as const;
+const FILTERS = ["tag", "author", "favorited", "search"] as const;
+/** The values of `sort`: most relevant first needs a search to be relevant to. */
+const SORTS = new Map<string, ArticleOrder>([
+  ["-createdAt", "newest"],
+  ["createdAt", "oldest"],
+  ["-relevance", "relevance"],
+]);
 const PAGE = ["limit", "offset"] as const;
 
 const badParameter = (parameter: string, detail: string) => failure(400, detail, { parameter }, "Invalid query parameter");
@@ -70,6 +76,7 @@ export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQue
   const parsed: ParsedQuery = { include: null, fields: new Map(), order: "newest", list: v.parse(PageQuery, {}) };
   const raw: Record<string, string> = {};
   const seen = new Set<string>();
+  let sort: ArticleOrder | undefined;
   for (const [name, value] of url.searchParams) {
     if (seen.has(name)) throw badParameter(name, `${name} may be given only once`);
     seen.add(name);
@@ -79,10 +86,13 @@ export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQue
     } else if (family?.[1] === "fields") {
       parsed.fields.set(family[2] as string, parseFields(name, family[2] as string, value));
     } else if (name === "sort" && rules.sort) {
-      if (value !== "createdAt" && value !== "-createdAt") {
-        throw badParameter("sort", `sorting by "${value}" is not supported: sort is createdAt (oldest first) or -createdAt`);
+      sort = SORTS.get(value);
+      if (sort === undefined) {
+        throw badParameter(
+          "sort",
+          `sorting by "${value}" is not supported: sort is -createdAt (newest first), createdAt (oldest first) or -relevance (best match first, with filter[search])`,
+        );
       }
-      parsed.order = value === "createdAt" ? "oldest" : "newest";
     } else if (family?.[1] === "page" && rules.page && (PAGE as readonly string[]).includes(family[2] as string)) {
       raw[family[2] as string] = value;
     } else if (family?.[1] === "filter" && rules.filter && (FILTERS as readonly string[]).includes(family[2] as string)) {
@@ -91,6 +101,11 @@ export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQue
       throw badParameter(name, `${name} is not a query parameter this endpoint supports`);
     }
   }
+  if (sort === "relevance" && raw.search === undefined) {
+    throw badParameter("sort", "sort=-relevance orders the matches of a search: it needs filter[search]");
+  }
+  // A search's best matches come first unless asked otherwise (as in REST).
+  parsed.order = sort ?? (raw.search === undefined ? "newest" : "relevance");
   if (rules.page || rules.filter) parsed.list = listOf(raw, rules.filter ? ArticleListParams : PageParams);
   return parsed;
 }

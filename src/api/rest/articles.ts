@@ -20,7 +20,7 @@ export const listArticlesRoute = restRoute({
   tag: "Articles",
   summary: "Get recent articles globally",
   description:
-    "Newest first, without bodies; `articlesCount` counts every match, not only this page. The filters combine. Auth is optional.",
+    "Newest first, without bodies; `articlesCount` counts every match, not only this page. The filters combine. Auth is optional. With `search`, the best matches come first (newest first among equals) and each article carries a `snippet`.",
   auth: "optional",
   cache: "public",
   query: ArticleListParams,

@@ -66,8 +66,22 @@ const EXAMPLE_ARTICLE = {
   author: EXAMPLE_AUTHOR,
 };
 
-/** An article in a list: everything but the body. */
-export const ArticleSummary = v.pipe(v.strictObject(summaryFields), v.metadata({ examples: [EXAMPLE_ARTICLE] }));
+/** An article in a list: everything but the body; a search result also has its snippet. */
+export const ArticleSummary = v.pipe(
+  v.strictObject({
+    ...summaryFields,
+    snippet: v.optional(
+      v.pipe(
+        v.string(),
+        v.description(
+          "Only on search results (`search=`): a short passage around the matches, HTML-escaped, each match wrapped in `<mark>…</mark>`",
+        ),
+        v.metadata({ examples: ["How to train your <mark>dragon</mark>"] }),
+      ),
+    ),
+  }),
+  v.metadata({ examples: [EXAMPLE_ARTICLE] }),
+);
 
 // The body goes after the description, as the API writes it.
 const { slug, title, description, ...afterDescription } = summaryFields;

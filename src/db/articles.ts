@@ -79,8 +79,10 @@ const listColumns = {
   createdAt: articles.createdAt,
   updatedAt: articles.updatedAt,
   favoritesCount: articles.favoritesCount,
+  // Alphabetical (by code point), as the RealWorld reference implementations
+  // and its Postman collection return tags, whatever order they were sent in.
   tagList:
-    sql<string>`(SELECT json_group_array(tag) FROM (SELECT ${articleTags.tag} AS tag FROM ${articleTags} WHERE ${articleTags.articleId} = ${articles.id} ORDER BY ${articleTags.position}))`.as(
+    sql<string>`(SELECT json_group_array(tag) FROM (SELECT ${articleTags.tag} AS tag FROM ${articleTags} WHERE ${articleTags.articleId} = ${articles.id} ORDER BY ${articleTags.tag}))`.as(
       "tag_list",
     ),
   authorId: articles.authorId,

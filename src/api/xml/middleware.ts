@@ -6,11 +6,12 @@ import { toXml } from "./codec";
 
 /**
  * Which representation the REST caller asked for (406 if none it can have);
- * the REST error renderer and the conversion below read it.
+ * the REST error renderer and the conversion below read it. A browser tab gets
+ * JSON (src/http/negotiation.ts), hence the second Vary.
  */
 export const restNegotiation = createMiddleware<AppEnv>(async (c, next) => {
-  c.header("Vary", "Accept", { append: true });
-  const representation = restRepresentationOf(c.req.header("accept"));
+  c.header("Vary", "Accept, Sec-Fetch-Mode", { append: true });
+  const representation = restRepresentationOf(c.req.header("accept"), c.req.header("sec-fetch-mode"));
   if (!representation) throw new HttpError(406, "this API answers in application/json or application/xml");
   c.set("representation", representation);
   await next();

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { graphql } from "./api/graphql";
 import { jsonapi } from "./api/jsonapi";
-import { renderRestProblem, rest } from "./api/rest";
+import { REST_BASE, renderRestProblem, rest } from "./api/rest";
 import type { AppEnv } from "./http/context";
 import { noSuchRoute, problemHandler } from "./http/problem";
 import { corsPolicy, jsonCharset, securityHeaders, serverTiming } from "./http/response-headers";
@@ -15,7 +15,7 @@ export const app = new Hono<AppEnv>();
 
 app.use(serverTiming, corsPolicy, requestId(), securityHeaders, jsonCharset);
 
-app.route("/api", rest);
+app.route(REST_BASE, rest);
 app.route("/graphql", graphql);
 app.route("/jsonapi", jsonapi);
 // Landing page, health check, OpenAPI document, interactive docs.

@@ -235,7 +235,7 @@ const CONTRACT: ContractOperation[] = [
 ];
 
 /** REST operations this API adds to the contract. */
-const EXTENSIONS = ["post /api/user/logout"];
+const EXTENSIONS = ["get /api", "post /api/user/logout"];
 
 /**
  * Mismatches between a reference schema and a generated one. A response must
@@ -463,7 +463,7 @@ describe("the RealWorld contract in the document", () => {
   it("lists no REST operation beyond the contract but the known extensions", () => {
     const contract = new Set([...CONTRACT.map((op) => `${op.method} /api${op.path}`), ...EXTENSIONS]);
     const rest = Object.entries<Json>(doc.paths)
-      .filter(([path]) => path.startsWith("/api/"))
+      .filter(([path]) => path === "/api" || path.startsWith("/api/"))
       .flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
     expect(rest.filter((op) => !contract.has(op))).toEqual([]);
   });
@@ -662,9 +662,12 @@ describe("real answers match the document", () => {
     const unconfigured = { ...testEnv, JWT_SECRET: undefined };
     expect((await documented("GET", "/api/articles", { env: unconfigured })).status).toBe(503);
 
+    // The index.
+    expect((await documented("GET", "/api")).status).toBe(200);
+
     // Every REST operation was exercised.
     const operations = Object.entries<Json>(doc.paths)
-      .filter(([path]) => path.startsWith("/api/"))
+      .filter(([path]) => path === "/api" || path.startsWith("/api/"))
       .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(operations.filter((operation) => !checked.has(operation))).toEqual([]);
   });

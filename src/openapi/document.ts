@@ -1,7 +1,8 @@
+import { REST_BASE } from "../api/rest";
 import { WORKER_VERSION } from "../service/version";
 import { GRAPHQL_PATH, graphqlSection } from "./graphql";
 import { JSONAPI_BASE, jsonApiSection } from "./jsonapi";
-import { REST_BASE, restSection } from "./rest";
+import { restSection } from "./rest";
 import { serviceSection } from "./service";
 import type { Section } from "./types";
 

@@ -1,5 +1,5 @@
 import type { GenericSchema } from "valibot";
-import { restRoutes } from "../api/rest";
+import { restPathOf, restRoutes } from "../api/rest";
 import * as responses from "../api/rest/responses";
 import type { AnyRestRoute } from "../api/rest/route";
 import { toXml } from "../api/xml/codec";
@@ -9,9 +9,6 @@ import type { Content, Header, Operation, Parameter, PathItem, Reference, Respon
 
 // The REST section of the OpenAPI document, generated from the route
 // declarations (src/api/rest/*.ts) that the Worker serves.
-
-/** Where the REST sub-app is mounted (app.ts). */
-export const REST_BASE = "/api";
 
 /**
  * The representations every REST route speaks. A new one (XML) is one more
@@ -237,17 +234,15 @@ function toOperation(operation: AnyRestRoute): Operation {
   };
 }
 
-/** `/articles/:slug` as a route declares it → `/api/articles/{slug}`. */
-export const openApiPath = (path: string) => `${REST_BASE}${path.replace(/:(\w+)/g, "{$1}")}`;
-
 export function restSection(): Section {
   const paths: Record<string, PathItem> = {};
   for (const operation of restRoutes) {
-    const path = openApiPath(operation.path);
+    const path = restPathOf(operation.path);
     paths[path] = { ...paths[path], [operation.method]: toOperation(operation) };
   }
   return {
     tags: [
+      { name: "Index", description: "What is under `/api`." },
       { name: "User and Authentication", description: "Register, log in, read and change the current user." },
       { name: "Profile", description: "Public profiles; following." },
       { name: "Articles", description: "Articles, lists with filters and pagination, the personal feed." },

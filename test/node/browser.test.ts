@@ -101,7 +101,7 @@ describe("the API opened in a Chromium tab", () => {
       expect(sent?.["sec-fetch-mode"], route).toBe("navigate");
       expect(response?.status(), route).toBe(200);
       expect(response?.headers()["content-type"], route).toBe("application/json; charset=utf-8");
-      const shown = await page.locator("body").innerText();
+      const shown = (await page.locator("body").textContent()) ?? "";
       expect(() => JSON.parse(shown), `${route} shows the JSON as text`).not.toThrow();
       await page.screenshot({ path: path.join(SCREENSHOTS, `tab${route.replaceAll("/", "-")}.png`) });
       await page.close();

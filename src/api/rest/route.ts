@@ -22,7 +22,7 @@ import { readRestBody } from "./body";
 
 type Schema = v.GenericSchema;
 
-export type RestTag = "User and Authentication" | "Profile" | "Articles" | "Comments" | "Favorites" | "Tags";
+export type RestTag = "Index" | "User and Authentication" | "Profile" | "Articles" | "Comments" | "Favorites" | "Tags";
 
 /** Statuses that depend on what the route does, beyond the shared ones. */
 export type RouteError = 403 | 404 | 422;

@@ -368,7 +368,7 @@ describe("PUT /api/articles/:slug", () => {
     const created = await createArticle(user);
     const reply = await update(created.slug, {}, user.token);
     expect(reply.status).toBe(422);
-    expect(reply.body).toEqual({ errors: { article: ["at least one field is required"] } });
+    expect(reply.body).toEqual({ errors: { article: ["needs at least one field"] } });
     expect((await call("GET", path(created.slug))).body.article.updatedAt).toBe(created.updatedAt);
   });
 });

@@ -130,7 +130,7 @@ describe("registration and the viewer", () => {
     ).toMatchObject({ detail: "username has already been taken", source: { pointer: "/data/attributes/username" } });
     expect(expectErrors(await patch("/jsonapi/users/me", resource("users", { id: "me", attributes: {} })), 422)[0]).toMatchObject(
       {
-        detail: "at least one field is required",
+        detail: "attributes needs at least one field",
         source: { pointer: "/data/attributes" },
       },
     );
@@ -291,7 +291,7 @@ describe("articles", () => {
     expect(
       expectErrors(await patch(`/jsonapi/articles/${id}`, resource("articles", { id, attributes: {} })), 422)[0],
     ).toMatchObject({
-      detail: "at least one field is required",
+      detail: "attributes needs at least one field",
       source: { pointer: "/data/attributes" },
     });
     // Another user: an invalid update hears 422, a valid one 403 (validation comes first, as in REST).
@@ -441,7 +441,7 @@ describe("favorites and follows: relationship operations on the viewer", () => {
 
     const self = expectErrors(await jsonapi("POST", following, { token: writer.token, body: linkage("users", writerId) }), 422);
     expect(self[0]).toMatchObject({
-      detail: "you cannot follow yourself",
+      detail: "username is your own: you cannot follow yourself",
       source: { pointer: "/data/0" },
       title: "Invalid relationship",
     });

@@ -5,8 +5,11 @@ import { ArticleQuery, PageQuery } from "../domain/inputs";
 // (strings), turned into the domain's inputs: numbers first, then the domain's
 // own rules (src/domain/inputs.ts).
 
+/** What a URL carries; the message only shows if a caller builds the input by hand. */
+export const TextParam = v.string("must be a string");
+
 export const IntegerParam = v.pipe(
-  v.string(),
+  TextParam,
   v.regex(/^[+-]?\d{1,16}$/, "must be an integer"),
   v.transform((text) => Number(text)),
 );
@@ -16,9 +19,9 @@ export const ArticleListParams = v.pipe(
   v.object({
     limit: v.optional(IntegerParam),
     offset: v.optional(IntegerParam),
-    tag: v.optional(v.string()),
-    author: v.optional(v.string()),
-    favorited: v.optional(v.string()),
+    tag: v.optional(TextParam),
+    author: v.optional(TextParam),
+    favorited: v.optional(TextParam),
   }),
   ArticleQuery,
 );

@@ -86,7 +86,7 @@ export const LoginUser = v.object({
 });
 /** A change must change something: at least one of its optional fields given. */
 const someField = (changes: object) => Object.values(changes).some((value) => value !== undefined);
-const AT_LEAST_ONE = "at least one field is required";
+const AT_LEAST_ONE = "needs at least one field";
 
 /** The fields of a user change, each optional; UserChanges wants at least one. */
 export const UserChangeFields = v.object({

@@ -14,17 +14,19 @@ export const IntegerParam = v.pipe(
   v.transform((text) => Number(text)),
 );
 
-/** A page of articles with the list filters. */
-export const ArticleListParams = v.pipe(
-  v.object({
-    limit: v.optional(IntegerParam),
-    offset: v.optional(IntegerParam),
-    tag: v.optional(TextParam),
-    author: v.optional(TextParam),
-    favorited: v.optional(TextParam),
-  }),
-  ArticleQuery,
-);
+const listFields = {
+  limit: v.optional(IntegerParam),
+  offset: v.optional(IntegerParam),
+  tag: v.optional(TextParam),
+  author: v.optional(TextParam),
+  favorited: v.optional(TextParam),
+};
+
+/** A page of articles with the RealWorld list filters. */
+export const ArticleListParams = v.pipe(v.object(listFields), ArticleQuery);
+
+/** The same, and the article with one slug (JSON:API's `filter[slug]`: it names articles by id, frontends by slug). */
+export const ArticleFilterParams = v.pipe(v.object({ ...listFields, slug: v.optional(TextParam) }), ArticleQuery);
 
 /** A page, no filters (the feed). */
 export const PageParams = v.pipe(v.object({ limit: v.optional(IntegerParam), offset: v.optional(IntegerParam) }), PageQuery);

@@ -29,6 +29,7 @@ const filterOf = (query: ArticleQueryInput): ArticleFilter => ({
   ...(query.tag === undefined ? {} : { tag: query.tag }),
   ...(query.author === undefined ? {} : { authorKey: usernameKey(query.author) }),
   ...(query.favorited === undefined ? {} : { favoritedByKey: usernameKey(query.favorited) }),
+  ...(query.slug === undefined ? {} : { slug: query.slug }),
 });
 
 // Round trips: 1 (count and page in one batch).

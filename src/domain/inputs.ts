@@ -183,6 +183,7 @@ export const ArticleQuery = v.object({
   tag: v.optional(filterText),
   author: v.optional(filterText),
   favorited: v.optional(filterText),
+  slug: v.optional(filterText),
 });
 
 export const CommentId = v.pipe(

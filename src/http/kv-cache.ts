@@ -118,8 +118,9 @@ async function responseKey(c: HonoContext<AppEnv>, commentsOf: string | undefine
   const bookmarks = values.map((value) => validBookmark(value.split("@")[1])).filter((b): b is string => b !== null);
   const url = new URL(c.req.url);
   url.searchParams.sort();
-  // KV keys are at most 512 bytes: long URLs are hashed.
-  const identity = `${url.pathname}${url.search}`;
+  // KV keys are at most 512 bytes: long URLs are hashed. The origin is part of
+  // the identity: a body may carry absolute links to the host it was made for.
+  const identity = `${url.origin}${url.pathname}${url.search}`;
   const named = identity.length <= 200 && !identity.includes(":") ? identity : `#${await sha256(identity)}`;
   const key = `resp:${values.map((value) => value.split("@")[0]).join(":")}:${named}`;
   return { key, readAfter: bookmarks.sort().at(-1) ?? null };

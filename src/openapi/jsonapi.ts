@@ -65,7 +65,11 @@ const schemas: Record<string, JsonSchema> = {
     properties: { version: { type: "string", const: "1.1" } },
     description: "The JSON:API version this server implements.",
   },
-  JsonApiLinks: { type: "object", additionalProperties: { type: ["string", "null"] } },
+  JsonApiLinks: {
+    type: "object",
+    description: "Absolute URLs on the host the request was sent to; a pagination link past the last page is null.",
+    additionalProperties: { type: ["string", "null"], format: "uri" },
+  },
   JsonApiResourceIdentifier: {
     type: "object",
     properties: { type: { type: "string", enum: typeNames }, id: { type: "string" } },
@@ -282,6 +286,12 @@ const parameters: Record<string, Parameter> = {
     description: "Only articles favorited by this username (case-insensitive)",
     schema: { type: "string" },
   },
+  JsonApiFilterSlug: {
+    name: "filter[slug]",
+    in: "query",
+    description: "Only the article with this slug: how a frontend that routes by slug finds an article's id",
+    schema: { type: "string" },
+  },
   JsonApiPageLimit: {
     name: "page[limit]",
     in: "query",
@@ -371,7 +381,12 @@ function toOperation(route: JsonApiRoute): Operation {
     ...(fields ? typeNames.map((type) => parameter(`JsonApiFields_${type}`)) : []),
     ...(route.query.sort ? [parameter("JsonApiSort")] : []),
     ...(route.query.filter
-      ? [parameter("JsonApiFilterTag"), parameter("JsonApiFilterAuthor"), parameter("JsonApiFilterFavorited")]
+      ? [
+          parameter("JsonApiFilterTag"),
+          parameter("JsonApiFilterAuthor"),
+          parameter("JsonApiFilterFavorited"),
+          parameter("JsonApiFilterSlug"),
+        ]
       : []),
     ...(route.query.page ? [parameter("JsonApiPageLimit"), parameter("JsonApiPageOffset")] : []),
   ];

@@ -16,6 +16,8 @@ export type CallOptions = {
    * and tests also prove what the Worker does when a deploy lacks one.
    */
   env?: Partial<Env>;
+  /** Where the request is sent (default http://localhost): the same Worker may answer on several hostnames. */
+  origin?: string;
 };
 
 export type Reply<T = any> = { status: number; headers: Headers; body: T; text: string };
@@ -28,7 +30,9 @@ export async function call<T = any>(method: string, path: string, options: CallO
     body = JSON.stringify(options.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  const request = new Request(`http://localhost${path}`, { method, headers, body });
+  // An absolute URL (a link the API gave) is followed as it is.
+  const url = /^https?:\/\//.test(path) ? path : `${options.origin ?? "http://localhost"}${path}`;
+  const request = new Request(url, { method, headers, body });
   const ctx = createExecutionContext();
   const response = await app.fetch(request, options.env ?? env, ctx);
   await waitOnExecutionContext(ctx);

@@ -1,9 +1,18 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { readShared } from "./scripts/shared.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The JSON:API 1.0 schema (CC0), which every JSON:API response of the tests
+  // must meet (test/support/jsonapi-schema.ts). It lives outside the project,
+  // in ../shared (scripts/shared.mjs), so it is read here, in Node, and handed
+  // to the Workers runtime as a binding, as the migrations are. (A Vite `?raw`
+  // import would need server.fs.allow and a path relative to the test file
+  // that differs between a clone and a git worktree.) Missing: the binding is
+  // absent and the validation says it is skipped; in CI readShared throws.
+  const jsonApiSchema = readShared("jsonapi/schema-1.0.json");
   return {
     plugins: [
       cloudflareTest({
@@ -11,6 +20,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            ...(jsonApiSchema === null ? {} : { TEST_JSONAPI_SCHEMA: JSON.parse(jsonApiSchema) }),
             // Tests only; production reads JWT_SECRET from `wrangler secret put`.
             JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
           },

@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { app } from "../../src/app";
 import type { Env } from "../../src/env";
+import { expectJsonApiSchema } from "./jsonapi-schema";
 
 // Requests go through the app's own fetch, inside the Workers runtime, against
 // the real local D1 and KV bindings (or wrapped copies of them).
@@ -42,6 +43,10 @@ export async function call<T = any>(method: string, path: string, options: CallO
     parsed = text ? JSON.parse(text) : null;
   } catch {
     parsed = null;
+  }
+  // Every JSON:API document any test receives is checked against the published schema.
+  if (text && response.headers.get("content-type")?.startsWith("application/vnd.api+json")) {
+    expectJsonApiSchema(parsed, `${method} ${path} → ${response.status}`);
   }
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }

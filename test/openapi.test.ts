@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { Validator } from "@cfworker/json-schema";
 import { describe, expect, it } from "vitest";
 import committedDocument from "../public/openapi.json?raw";
+import { restPathOf, restRoutes } from "../src/api/rest";
 import { app } from "../src/app";
 import { buildDocument, openApiJson } from "../src/openapi/document";
 import { call, type Reply, registerUser, testEnv, unique } from "./support/api";
@@ -370,7 +371,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(create.responses)).toEqual(
       expect.arrayContaining(["201", "400", "401", "403", "406", "409", "413", "415", "422", "429", "503"]),
     );
-    expect(doc.paths["/jsonapi/tags"].get.security).toBeUndefined();
+    expect(doc.paths["/jsonapi/tags"].get.security).toEqual([]);
   });
 
   it("documents the GraphQL transport: POST and GET /graphql and the SDL", () => {
@@ -402,6 +403,21 @@ describe("the OpenAPI document", () => {
     expect(sdl?.responses[200].content["text/plain"]).toBeDefined();
   });
 
+  it("says who may call every operation, and documents a client error for every operation of the API styles", () => {
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      for (const [method, operation] of Object.entries<Json>(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        expect(Array.isArray(operation.security), `${name}: security (\`[]\` when public)`).toBe(true);
+        // redocly.yaml turns operation-4xx-response off for the service endpoints only; this is its check for the rest.
+        if (operation.tags.includes("Service")) continue;
+        expect(
+          Object.keys(operation.responses).some((status) => /^4\d\d$/.test(status)),
+          `${name}: a 4xx`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it("has request examples that the request schemas accept", () => {
     for (const item of Object.values<Json>(doc.paths)) {
       for (const operation of Object.values<Json>(item)) {
@@ -411,6 +427,92 @@ describe("the OpenAPI document", () => {
         expect(media.example, operation.operationId).toBeDefined();
         const result = validatorFor(media.schema).validate(media.example);
         expect(result.errors, operation.operationId).toEqual([]);
+      }
+    }
+  });
+});
+
+// What generated clients (openapi-typescript and the like) make of a request
+// schema: a property in `required` must be sent, one with a `default` is read
+// as always present. So `required` must be exactly the fields valibot cannot
+// do without, and no request property may carry a `default`.
+
+/** Entries a valibot object may go without. */
+const OMITTABLE = new Set(["optional", "exact_optional", "nullish", "undefinedable"]);
+type ValibotNode = { type: string; entries?: Record<string, ValibotNode>; pipe?: ValibotNode[]; wrapped?: ValibotNode };
+
+/** The object a schema validates first (the head of its pipes), if it is one. */
+function objectOf(schema: ValibotNode): ValibotNode | null {
+  let current: ValibotNode | undefined = schema;
+  while (current && !current.entries) current = current.pipe?.[0];
+  return current ?? null;
+}
+
+function requiredMismatches(schema: ValibotNode, json: Json, at: string): string[] {
+  const object = objectOf(schema);
+  if (!object?.entries) return [];
+  const emitted = resolve(json);
+  const mustSend = Object.entries(object.entries)
+    .filter(([, entry]) => !OMITTABLE.has(entry.type))
+    .map(([name]) => name);
+  const found: string[] = [];
+  if ([...(emitted.required ?? [])].sort().join() !== mustSend.sort().join()) {
+    found.push(`${at}: required is ${JSON.stringify(emitted.required ?? [])}, valibot requires ${JSON.stringify(mustSend)}`);
+  }
+  for (const [name, entry] of Object.entries(object.entries)) {
+    const property = emitted.properties?.[name];
+    if (!property) found.push(`${at}.${name}: not in the document`);
+    else
+      found.push(
+        ...requiredMismatches(OMITTABLE.has(entry.type) && entry.wrapped ? entry.wrapped : entry, property, `${at}.${name}`),
+      );
+  }
+  return found;
+}
+
+/** Every `default` in a schema, its $refs followed. */
+function defaultsIn(json: Json, at: string, seen = new Set<Json>()): string[] {
+  const node = resolve(json);
+  if (typeof node !== "object" || node === null || seen.has(node)) return [];
+  seen.add(node);
+  const found = "default" in node ? [at] : [];
+  for (const [key, child] of Object.entries<Json>(node)) {
+    if (typeof child === "object" && child !== null) found.push(...defaultsIn(child, `${at}/${key}`, seen));
+  }
+  return found;
+}
+
+describe("request schemas, as generated clients read them", () => {
+  const withBody = restRoutes.filter((route) => route.body);
+
+  it("require exactly the fields the valibot schemas require, at every level", () => {
+    expect(withBody.length).toBeGreaterThanOrEqual(6);
+    for (const route of withBody) {
+      const operation = doc.paths[restPathOf(route.path)][route.method];
+      const schema = jsonOf(operation.requestBody.content) as Json;
+      expect(requiredMismatches(route.body!.schema as unknown as ValibotNode, schema, route.operationId)).toEqual([]);
+    }
+    // NewArticle: a create without tags is a valid request.
+    expect(resolve(doc.components.schemas.NewArticle).required).toEqual(["title", "description", "body"]);
+  });
+
+  it("carry no `default` on a request property (the server's default is in the description)", () => {
+    for (const route of withBody) {
+      const operation = doc.paths[restPathOf(route.path)][route.method];
+      expect(defaultsIn(jsonOf(operation.requestBody.content) as Json, route.operationId)).toEqual([]);
+    }
+    expect(resolve(doc.components.schemas.NewArticle).properties.tagList.description).toContain("Omitted, it is `[]`");
+  });
+
+  it("mark a query parameter required exactly when valibot requires it", () => {
+    for (const route of restRoutes.filter((candidate) => candidate.query)) {
+      const object = objectOf(route.query as unknown as ValibotNode);
+      const operation = doc.paths[restPathOf(route.path)][route.method];
+      for (const [name, entry] of Object.entries(object?.entries ?? {})) {
+        const parameter = operation.parameters
+          .map((p: Json) => resolve(p))
+          .find((p: Json) => p.in === "query" && p.name === name);
+        expect(parameter?.required, `${route.operationId} ${name}`).toBe(!OMITTABLE.has(entry.type));
       }
     }
   });
@@ -455,7 +557,8 @@ describe("the RealWorld contract in the document", () => {
         expect(security?.some((requirement) => Object.keys(requirement).length === 0)).toBe(false);
         expect(operation.responses[401], "documents 401").toBeDefined();
       } else {
-        expect(security === undefined || security.some((requirement) => Object.keys(requirement).length === 0)).toBe(true);
+        // Public: said with an empty list (`[]`), or anyone (`{}`) beside the token where auth is optional.
+        expect(security?.length === 0 || security?.some((requirement) => Object.keys(requirement).length === 0)).toBe(true);
       }
     });
   }

@@ -114,6 +114,8 @@ const Description = v.pipe(
 );
 const ArticleBody = v.pipe(
   text,
+  // minLength says in the OpenAPI document what the check below implies.
+  v.minLength(1, "can't be blank"),
   v.check((body) => body.trim().length > 0, "can't be blank"),
   v.maxLength(LIMITS.articleBody, `is too long (maximum is ${LIMITS.articleBody} characters)`),
 );
@@ -152,6 +154,7 @@ export const ArticleChanges = v.pipe(
 export const NewComment = v.object({
   body: v.pipe(
     text,
+    v.minLength(1, "can't be blank"),
     v.check((body) => body.trim().length > 0, "can't be blank"),
     v.maxLength(LIMITS.commentBody, `is too long (maximum is ${LIMITS.commentBody} characters)`),
   ),

@@ -5,6 +5,7 @@ import type { JsonApiRoute, PathParameter } from "../api/jsonapi/route";
 import { RESOURCE_TYPES, type ResourceType, TYPES } from "../api/jsonapi/vocabulary";
 import { LIMITS } from "../domain/inputs";
 import { componentRef, type JsonSchema, jsonSchemaOf } from "./json-schema";
+import { securityOf } from "./security";
 import type { Content, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
 
 // The JSON:API section of the document, generated from the route
@@ -18,8 +19,6 @@ const TAG = "JSON:API";
 
 const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
 const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
-const TOKEN = [{ Token: [] }, { Bearer: [] }];
-const ANYONE = {};
 
 const typeNames = RESOURCE_TYPES;
 const resourceSchema = (type: ResourceType): JsonSchema => {
@@ -411,7 +410,7 @@ function toOperation(route: JsonApiRoute): Operation {
         }
       : {}),
     responses: Object.fromEntries(Object.entries(answers).sort(([a], [b]) => Number(a) - Number(b))),
-    ...(route.auth === "required" ? { security: TOKEN } : route.auth === "optional" ? { security: [ANYONE, ...TOKEN] } : {}),
+    security: securityOf(route.auth),
   };
 }
 

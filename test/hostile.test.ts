@@ -1268,13 +1268,11 @@ const CASES: HostileCase[] = [
   }),
   ...(
     [
-      ["a token with a fourth segment", "Token @@ownerToken@@.extra"],
       ["the scheme alone", "Token"],
       ["two tokens in one header", "Token @@ownerToken@@, Token @@ownerToken@@"],
       ["Basic credentials", "Basic b3duZXI6cGFzc3dvcmQ="],
       ["a tab between scheme and token", "Token\t@@ownerToken@@"],
       ["an unknown scheme", "JWT @@ownerToken@@"],
-      ["16 KB of garbage", `Token ${"A".repeat(16 * 1024)}`],
     ] as const
   ).map(([name, authorization]) =>
     rest({
@@ -1285,6 +1283,24 @@ const CASES: HostileCase[] = [
       headers: { Authorization: authorization },
       status: 401,
       error: { field: "body", message: BAD_SCHEME },
+    }),
+  ),
+  // A credential after the right scheme that is no JWT: an invalid token, as in every style.
+  ...(
+    [
+      ["a token with a fourth segment", "Token @@ownerToken@@.extra"],
+      ["16 KB of garbage", `Token ${"A".repeat(16 * 1024)}`],
+      ["a token that is not a JWT", "Bearer not-a-token"],
+    ] as const
+  ).map(([name, authorization]) =>
+    rest({
+      name: `an Authorization header with ${name}`,
+      method: "DELETE",
+      path: "/api/articles/@@slug@@",
+      token: "none",
+      headers: { Authorization: authorization },
+      status: 401,
+      error: { field: "body", message: BAD_TOKEN },
     }),
   ),
   rest({

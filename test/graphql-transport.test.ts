@@ -264,7 +264,7 @@ describe("auth", () => {
         ["Bearer abc.def", "token is invalid or expired"],
         ["Basic abc", "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'"],
         ["Token", "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'"],
-      ]) {
+      ] as const) {
         const reply = await gql("{ tags }", { accept, headers: { Authorization: header } });
         expect(reply.status, header).toBe(401);
         expect(reply.headers.get("www-authenticate")).toBe('Token realm="conduit"');

@@ -26,7 +26,7 @@ export type RunningWorker = {
 export type WorkerOptions = {
   /** `production` (the default): wrangler.toml's limits; `local`: those of `npm run dev`. */
   limits?: RateLimitMode;
-  /** Serve an earlier worker's state (already migrated and seeded) instead of a fresh one. */
+  /** Serve an earlier worker's state instead of a fresh one (migrated and seeded again, as `npm run dev` does). */
   state?: string;
 };
 
@@ -84,10 +84,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
     if (!keepState) rmSync(state, { recursive: true, force: true });
   };
   try {
-    if (!options.state) {
-      await run(["d1", "migrations", "apply", "conduit", ...local], log);
-      await run(["d1", "execute", "conduit", ...local, "--file=drizzle/seed.sql"], log);
-    }
+    await run(["d1", "migrations", "apply", "conduit", ...local], log);
+    await run(["d1", "execute", "conduit", ...local, "--file=drizzle/seed.sql"], log);
     const [port, inspectorPort] = [await freePort(), await freePort()];
     child = spawn(
       WRANGLER,

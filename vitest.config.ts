@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { parse as parseYaml } from "yaml";
 import { readShared } from "./scripts/shared.mjs";
 
 export default defineConfig(async () => {
@@ -13,6 +14,9 @@ export default defineConfig(async () => {
   // that differs between a clone and a git worktree.) Missing: the binding is
   // absent and the validation says it is skipped; in CI readShared throws.
   const jsonApiSchema = readShared("jsonapi/schema-1.0.json");
+  // The RealWorld contract (realworld/openapi.yml, MIT) that test/openapi.test.ts
+  // holds the generated document to: YAML, parsed here, the same way.
+  const realWorldContract = readShared("realworld/openapi.yml");
   return {
     plugins: [
       cloudflareTest({
@@ -21,6 +25,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...(jsonApiSchema === null ? {} : { TEST_JSONAPI_SCHEMA: JSON.parse(jsonApiSchema) }),
+            ...(realWorldContract === null ? {} : { TEST_REALWORLD_OPENAPI: parseYaml(realWorldContract) }),
             // Tests only; production reads JWT_SECRET from `wrangler secret put`.
             JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
           },

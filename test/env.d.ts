@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     TEST_TIGHT_LIMITER: RateLimit;
     /** ../shared/jsonapi/schema-1.0.json, absent when that file is (vitest.config.ts). */
     TEST_JSONAPI_SCHEMA?: Record<string, unknown>;
+    /** ../shared/realworld/openapi.yml, parsed; absent when that file is (vitest.config.ts). */
+    TEST_REALWORLD_OPENAPI?: Record<string, any>;
   }
 }

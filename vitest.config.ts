@@ -1,9 +1,22 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { parse as parseYaml } from "yaml";
+import { readShared } from "./scripts/shared.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The JSON:API 1.0 schema (CC0), which every JSON:API response of the tests
+  // must meet (test/support/jsonapi-schema.ts). It lives outside the project,
+  // in ../shared (scripts/shared.mjs), so it is read here, in Node, and handed
+  // to the Workers runtime as a binding, as the migrations are. (A Vite `?raw`
+  // import would need server.fs.allow and a path relative to the test file
+  // that differs between a clone and a git worktree.) Missing: the binding is
+  // absent and the validation says it is skipped; in CI readShared throws.
+  const jsonApiSchema = readShared("jsonapi/schema-1.0.json");
+  // The RealWorld contract (realworld/openapi.yml, MIT) that test/openapi.test.ts
+  // holds the generated document to: YAML, parsed here, the same way.
+  const realWorldContract = readShared("realworld/openapi.yml");
   return {
     plugins: [
       cloudflareTest({
@@ -16,6 +29,8 @@ export default defineConfig(async () => {
             // only test/kv-limits.test.ts (which wraps KV to enforce it) keeps
             // the production interval.
             CACHE_STAMP_INTERVAL_MS: "0",
+            ...(jsonApiSchema === null ? {} : { TEST_JSONAPI_SCHEMA: JSON.parse(jsonApiSchema) }),
+            ...(realWorldContract === null ? {} : { TEST_REALWORLD_OPENAPI: parseYaml(realWorldContract) }),
             // Tests only; production reads JWT_SECRET from `wrangler secret put`.
             JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
           },

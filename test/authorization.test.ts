@@ -74,7 +74,7 @@ const favorites = (user: number, article: number) =>
 const ONLY_AUTHOR_UPDATE = { body: ["only the author can update this article"] };
 const ONLY_AUTHOR_DELETE = { body: ["only the author can delete this article"] };
 const ONLY_AUTHOR_COMMENT = { body: ["only the author can delete this comment"] };
-const SELF_FOLLOW = { username: ["you cannot follow yourself"] };
+const SELF_FOLLOW = { username: ["is your own: you cannot follow yourself"] };
 
 const unchanged = async ({ before }: EffectContext) => expectUnchanged(before);
 

@@ -147,6 +147,9 @@ describe("malformed requests", () => {
       JSON.stringify({ query: "{ tags }", variables: [] }),
       JSON.stringify({ query: "{ tags }", extensions: "x" }),
       JSON.stringify({ query: "{ tags }", extensions: [1] }),
+      // Not supported (README, GraphQL): batching (a JSON array of requests), and persisted queries sent by hash alone.
+      JSON.stringify([{ query: "{ tags }" }, { query: "{ __typename }" }]),
+      JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: "a".repeat(64) } } }),
     ];
     for (const accept of ["application/graphql-response+json", "application/json"]) {
       for (const body of bodies) {
@@ -254,12 +257,22 @@ describe("auth", () => {
 
   it("answers 401 UNAUTHENTICATED before parsing when the token is present but invalid", async () => {
     for (const accept of ["application/graphql-response+json", "application/json"]) {
-      for (const header of ["Token not.a.jwt", "Basic abc", "Token"]) {
+      for (const [header, message] of [
+        ["Token not.a.jwt", "token is invalid or expired"],
+        // A malformed token is an invalid token, as REST says it, not a header-format error.
+        ["Token not-a-jwt", "token is invalid or expired"],
+        ["Bearer abc.def", "token is invalid or expired"],
+        ["Basic abc", "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'"],
+        ["Token", "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'"],
+      ] as const) {
         const reply = await gql("{ tags }", { accept, headers: { Authorization: header } });
         expect(reply.status, header).toBe(401);
         expect(reply.headers.get("www-authenticate")).toBe('Token realm="conduit"');
         expect(reply.body.data).toBeUndefined();
         expect(codes(reply)).toEqual(["UNAUTHENTICATED"]);
+        expect(onlyError(reply).message, header).toBe(message);
+        const rest = await call("GET", "/api/tags", { headers: { Authorization: header } });
+        expect(rest.body, `REST says the same for ${header}`).toEqual({ errors: { body: [message] } });
       }
     }
   });

@@ -1,4 +1,6 @@
+import { buildSchema, isNonNullType } from "graphql";
 import { describe, expect, it, vi } from "vitest";
+import { typeDefs } from "../src/api/graphql/sdl";
 import { call, createArticle, registerUser, type TestUser, unique } from "./support/api";
 import { probeD1 } from "./support/d1";
 import { codes, gql, onlyError } from "./support/graphql";
@@ -7,6 +9,15 @@ import { codes, gql, onlyError } from "./support/graphql";
 // (unauthenticated, forbidden, not found, invalid input), with the codes and
 // field messages of `extensions`. The rules are the domain's, so these check
 // that the adapter reaches them, not the rules themselves (the REST suites do).
+
+const SCHEMA = buildSchema(typeDefs);
+
+/** Whether a root field is non-null, so that its error nulls the whole `data` (GraphQL's null propagation). */
+function nonNullRoot(field: string): boolean {
+  const root = SCHEMA.getQueryType()?.getFields()[field] ?? SCHEMA.getMutationType()?.getFields()[field];
+  if (!root) throw new Error(`no root field ${field}`);
+  return isNonNullType(root.type);
+}
 
 const ARTICLE = "slug title description body tagList createdAt updatedAt favorited favoritesCount author { username following }";
 
@@ -21,7 +32,7 @@ async function expectError(
   expect(error.path).toEqual([field]);
   expect(error.extensions?.code).toBe(code);
   if (fields) expect(error.extensions?.fields).toEqual(fields);
-  expect(reply.body.data).toEqual({ [field]: null });
+  expect(reply.body.data).toEqual(nonNullRoot(field) ? null : { [field]: null });
 }
 
 const createMutation = `mutation Create($input: CreateArticleInput!) { createArticle(input: $input) { ${ARTICLE} } }`;
@@ -71,7 +82,7 @@ describe("queries", () => {
     expect(anonymous).toMatchObject({
       slug: created.slug,
       body: "The whole body",
-      tagList: [tag, "b"],
+      tagList: ["b", tag], // alphabetical, as in REST
       favorited: false,
       favoritesCount: 1,
       createdAt: created.createdAt,
@@ -178,6 +189,51 @@ describe("queries", () => {
     const rest = await gql(`{ profile(username: "${author.username}") { articles(first: 5, after: "x") { totalCount } } }`);
     expect(onlyError(rest).extensions).toEqual({ code: "BAD_USER_INPUT", fields: { after: ["is not a valid cursor"] } });
     expect(a.slug).not.toBe(b.slug);
+  });
+});
+
+describe("nullability", () => {
+  it("is non-null wherever the server always has a value; nullable where null with an error is a real answer", () => {
+    const type = (typeName: string, field: string) => String((SCHEMA.getType(typeName) as any).getFields()[field].type);
+    expect(
+      ["articles", "tags", "me", "feed", "profile", "article", "comments"].map((field) => [field, type("Query", field)]),
+    ).toEqual([
+      ["articles", "ArticleConnection!"],
+      ["tags", "[String!]!"],
+      ["me", "User"],
+      ["feed", "ArticleConnection"],
+      ["profile", "Profile"],
+      ["article", "Article"],
+      ["comments", "[Comment!]"],
+    ]);
+    expect([type("Profile", "articles"), type("Article", "comments"), type("Article", "author")]).toEqual([
+      "ArticleConnection!",
+      "[Comment!]!",
+      "Profile!",
+    ]);
+    // A mutation a rule can refuse answers null beside its error; the next ones in the request still run.
+    for (const field of Object.keys(SCHEMA.getMutationType()?.getFields() ?? {})) expect(nonNullRoot(field), field).toBe(false);
+  });
+
+  it("propagates an error in a non-null field to the nearest nullable parent", async () => {
+    const author = await registerUser();
+    await createArticle(author);
+    // articles is non-null: a bad argument nulls the whole data, tags and all.
+    const all = await gql("{ tags articles(first: 0) { totalCount } }");
+    expect(all.body.data).toBeNull();
+    expect(codes(all)).toEqual(["BAD_USER_INPUT"]);
+    // Profile.articles is non-null: its error nulls the profile, which is nullable; tags survive.
+    const one = await gql(`{ tags profile(username: "${author.username}") { username articles(first: 0) { totalCount } } }`);
+    expect(one.body.data?.profile).toBeNull();
+    expect(Array.isArray(one.body.data?.tags)).toBe(true);
+    expect(onlyError(one).path).toEqual(["profile", "articles"]);
+    // A refused mutation is null; the one after it runs.
+    const both = await gql(
+      `mutation { first: followUser(username: "${author.username}") { username } second: followUser(username: "${unique("nobody")}") { username } }`,
+      { token: (await registerUser()).token },
+    );
+    expect(both.body.data).toEqual({ first: { username: author.username }, second: null });
+    expect(codes(both)).toEqual(["NOT_FOUND"]);
   });
 });
 
@@ -305,7 +361,7 @@ describe("mutations", () => {
 
     await expectError(await gql(mutation, { variables: { input: { bio: "x" } } }), "updateUser", "UNAUTHENTICATED");
     await expectError(await gql(mutation, { token: fresh, variables: { input: {} } }), "updateUser", "BAD_USER_INPUT", {
-      input: ["at least one field is required"],
+      input: ["needs at least one field"],
     });
     await expectError(
       await gql(mutation, { token: fresh, variables: { input: { image: "ftp://x.test/a" } } }),
@@ -361,7 +417,7 @@ describe("mutations", () => {
       await gql(mutation, { token: other.token, variables: { input: { slug: updated.slug } } }),
       "updateArticle",
       "BAD_USER_INPUT",
-      { input: ["at least one field is required"] },
+      { input: ["needs at least one field"] },
     );
   });
 
@@ -486,7 +542,7 @@ describe("mutations", () => {
       await gql(`mutation { followUser(username: "${reader.username}") { username } }`, { token: reader.token }),
       "followUser",
       "BAD_USER_INPUT",
-      { username: ["you cannot follow yourself"] },
+      { username: ["is your own: you cannot follow yourself"] },
     );
   });
 
@@ -536,7 +592,8 @@ describe("errors show nothing internal", () => {
     const reply = await gql("{ tags }", { env: probe.env, headers: { "X-Request-Id": "gql-trace-1" } });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
-      data: { tags: null },
+      // `tags` is non-null: its error nulls the whole result.
+      data: null,
       errors: [
         {
           message: "internal error",

@@ -1154,7 +1154,7 @@ const CASES: HostileCase[] = [
     path: "/api/profiles/@@ownerUpper@@/follow",
     token: "owner",
     status: 422,
-    error: { field: "username", message: "you cannot follow yourself" },
+    error: { field: "username", message: "is your own: you cannot follow yourself" },
   }),
   rest({
     name: "one's own username in fullwidth letters, equal after NFKC (following oneself)",
@@ -1162,7 +1162,7 @@ const CASES: HostileCase[] = [
     path: "/api/profiles/@@ownerFullwidth@@/follow",
     token: "owner",
     status: 422,
-    error: { field: "username", message: "you cannot follow yourself" },
+    error: { field: "username", message: "is your own: you cannot follow yourself" },
   }),
   rest({
     name: "a method override header on a route with no POST",
@@ -1324,13 +1324,11 @@ const CASES: HostileCase[] = [
   }),
   ...(
     [
-      ["a token with a fourth segment", "Token @@ownerToken@@.extra"],
       ["the scheme alone", "Token"],
       ["two tokens in one header", "Token @@ownerToken@@, Token @@ownerToken@@"],
       ["Basic credentials", "Basic b3duZXI6cGFzc3dvcmQ="],
       ["a tab between scheme and token", "Token\t@@ownerToken@@"],
       ["an unknown scheme", "JWT @@ownerToken@@"],
-      ["16 KB of garbage", `Token ${"A".repeat(16 * 1024)}`],
     ] as const
   ).map(([name, authorization]) =>
     rest({
@@ -1341,6 +1339,24 @@ const CASES: HostileCase[] = [
       headers: { Authorization: authorization },
       status: 401,
       error: { field: "body", message: BAD_SCHEME },
+    }),
+  ),
+  // A credential after the right scheme that is no JWT: an invalid token, as in every style.
+  ...(
+    [
+      ["a token with a fourth segment", "Token @@ownerToken@@.extra"],
+      ["16 KB of garbage", `Token ${"A".repeat(16 * 1024)}`],
+      ["a token that is not a JWT", "Bearer not-a-token"],
+    ] as const
+  ).map(([name, authorization]) =>
+    rest({
+      name: `an Authorization header with ${name}`,
+      method: "DELETE",
+      path: "/api/articles/@@slug@@",
+      token: "none",
+      headers: { Authorization: authorization },
+      status: 401,
+      error: { field: "body", message: BAD_TOKEN },
     }),
   ),
   rest({
@@ -1646,7 +1662,7 @@ const CASES: HostileCase[] = [
     token: "owner",
     body: '{"user":{"__proto__":{"bio":"from the prototype"}}}',
     status: 422,
-    error: { field: "user", message: "at least one field is required" },
+    error: { field: "user", message: "needs at least one field" },
   }),
   rest({
     name: "constructor.prototype and __proto__ payloads beside a valid article",

@@ -35,6 +35,9 @@ describe("media types", () => {
       `${MEDIA_TYPE};ext="https://jsonapi.org/ext/atomic", ${MEDIA_TYPE}`,
       `text/html, ${MEDIA_TYPE};q=0.5`,
       "text/html, */*;q=0.1",
+      // What ky, ofetch and hand-written fetch wrappers send: a JSON:API document is JSON.
+      "application/json",
+      "application/json, text/plain, */*",
     ]) {
       const reply = await call("GET", "/jsonapi/tags", { headers: accept === undefined ? {} : { Accept: accept } });
       expect(reply.status, String(accept)).toBe(200);
@@ -50,12 +53,15 @@ describe("media types", () => {
       `${MEDIA_TYPE};ext="https://jsonapi.org/ext/atomic"`,
       `${MEDIA_TYPE}; version=1.1, */*`,
       `${MEDIA_TYPE};q=0`,
-      "application/json",
+      // The spec's 406 holds even when application/json is listed beside it.
+      `${MEDIA_TYPE}; charset=utf-8, application/json`,
       "text/html, application/xml",
     ]) {
       const reply = await call("GET", "/jsonapi/tags", { headers: { Accept: accept } });
       const errors = expectErrors(reply, 406);
       expect(errors[0], accept).toMatchObject({ status: "406", code: "not_acceptable", source: { header: "Accept" } });
+      // What to send instead.
+      expect(errors[0].detail, accept).toContain(`send Accept: ${MEDIA_TYPE}`);
     }
     // Before anything else, writes included: nothing is stored.
     const user = await registerUser();
@@ -84,10 +90,9 @@ describe("media types", () => {
         body: newArticle(),
         headers: { "Content-Type": contentType },
       });
-      expect(expectErrors(reply, 415)[0], contentType).toMatchObject({
-        code: "unsupported_media_type",
-        source: { header: "Content-Type" },
-      });
+      const [error] = expectErrors(reply, 415);
+      expect(error, contentType).toMatchObject({ code: "unsupported_media_type", source: { header: "Content-Type" } });
+      expect(error.detail, contentType).toContain(`send Content-Type: ${MEDIA_TYPE}`);
     }
     const missing = await call("POST", "/jsonapi/articles", {
       token: user.token,
@@ -238,6 +243,40 @@ describe("the KV cache", () => {
     // The same data through REST is another entry: each API's body is its own.
     const rest = await call("GET", `/api/articles/${article.attributes.slug}`);
     expect(rest.headers.get("content-type")).toBe("application/json; charset=utf-8");
+  });
+
+  it("keys on the origin: two hosts of the same Worker never share a cached body, whose links name its host", async () => {
+    const { article } = await scene();
+    const path = `/jsonapi/articles/${article.id}?include=author`;
+    const hosts = ["https://conduit.example", "http://localhost:8787", "https://other.example"];
+    for (const origin of hosts) {
+      const first = await jsonapi("GET", path, { origin });
+      expect(timing(first), origin).toEqual({ cache: "miss", d1: 1 });
+      expect(first.body.data.links.self, origin).toBe(`${origin}/jsonapi/articles/${article.id}`);
+      expect(first.body.links.self, origin).toBe(`${origin}/jsonapi/articles/${article.id}?include=author`);
+    }
+    for (const origin of hosts) {
+      const again = await jsonapi("GET", path, { origin });
+      expect(timing(again), origin).toEqual({ cache: "hit", d1: 0 });
+      expect(again.text, origin).not.toMatch(
+        new RegExp(
+          hosts
+            .filter((host) => host !== origin)
+            .join("|")
+            .replaceAll(".", "\\."),
+        ),
+      );
+      expect(again.body.data.relationships.comments.links.related).toBe(`${origin}/jsonapi/articles/${article.id}/comments`);
+    }
+  });
+
+  it("shares one cached body between requests that differ in the order of their parameters, links and all", async () => {
+    const { tag } = await scene();
+    const first = await jsonapi("GET", `/jsonapi/articles?page[limit]=1&filter[tag]=${tag}`);
+    const second = await jsonapi("GET", `/jsonapi/articles?filter%5Btag%5D=${tag}&page%5Blimit%5D=1`);
+    expect(timing(second)).toEqual({ cache: "hit", d1: 0 });
+    expect(second.body.links.self).toBe(`http://localhost/jsonapi/articles?filter%5Btag%5D=${tag}&page%5Blimit%5D=1`);
+    expect(second.text).toBe(first.text);
   });
 
   it("caches comments and included comments, which a new comment drops; never signed-in reads", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, registerUser, type TestUser, unique } from "./support/api";
 import {
+  absolute,
   commentJsonApi,
   createArticleJsonApi,
   expectDocument,
@@ -30,8 +31,12 @@ const ids = (doc: any) => (doc.data as any[]).map((resource) => resource.id);
 describe("the entry point", () => {
   it("GET /jsonapi describes the API in meta", async () => {
     const doc = await get("/jsonapi");
-    expect(doc.links).toEqual({ self: "/jsonapi" });
-    expect(doc.meta.resources).toMatchObject({ articles: "/jsonapi/articles", tags: "/jsonapi/tags", login: "/api/users/login" });
+    expect(doc.links).toEqual({ self: absolute("/jsonapi") });
+    expect(doc.meta.resources).toMatchObject({
+      articles: absolute("/jsonapi/articles"),
+      tags: absolute("/jsonapi/tags"),
+      login: absolute("/api/users/login"),
+    });
   });
 });
 
@@ -55,18 +60,19 @@ describe("resources", () => {
       relationships: {
         author: { data: { type: "users", id: await userIdOf(author) } },
         tags: {
+          // Alphabetical, as tagList in every style.
           data: [
-            { type: "tags", id: "b" },
             { type: "tags", id: "a" },
+            { type: "tags", id: "b" },
           ],
         },
-        comments: { links: { related: `/jsonapi/articles/${created.id}/comments` } },
+        comments: { links: { related: absolute(`/jsonapi/articles/${created.id}/comments`) } },
       },
-      links: { self: `/jsonapi/articles/${created.id}` },
+      links: { self: absolute(`/jsonapi/articles/${created.id}`) },
       meta: { favorited: false },
     });
     expect(created.id).toMatch(/^\d+$/);
-    expect(doc.links.self).toBe(`/jsonapi/articles/${created.id}`);
+    expect(doc.links.self).toBe(absolute(`/jsonapi/articles/${created.id}`));
 
     // The slug follows the title (a REST update here); the id does not change.
     const renamed = unique("Renamed ");
@@ -100,8 +106,8 @@ describe("resources", () => {
       type: "users",
       id,
       attributes: { username: author.username, bio: "I write", image: "https://example.com/a.png" },
-      relationships: { articles: { links: { related: `/jsonapi/users/${id}/articles` } } },
-      links: { self: `/jsonapi/users/${id}` },
+      relationships: { articles: { links: { related: absolute(`/jsonapi/users/${id}/articles`) } } },
+      links: { self: absolute(`/jsonapi/users/${id}`) },
       meta: { following: false },
     });
     await call("POST", `/api/profiles/${author.username}/follow`, { token: reader.token });
@@ -135,7 +141,7 @@ describe("resources", () => {
         author: { data: { type: "users", id: await userIdOf(reader) } },
         article: { data: { type: "articles", id: article.id } },
       },
-      links: { self: `/jsonapi/comments/${comment.id}` },
+      links: { self: absolute(`/jsonapi/comments/${comment.id}`) },
     });
   });
 
@@ -345,6 +351,22 @@ describe("filters", () => {
     }
   });
 
+  it("filter[slug] finds the article a frontend's route names (a collection of one), alone or with other filters", async () => {
+    const author = await registerUser();
+    const article = await createArticleJsonApi(author.token, { title: unique("By slug "), tags: ["slugged"] });
+    const { slug } = article.attributes;
+    const found = await get(`/jsonapi/articles?filter[slug]=${encodeURIComponent(slug)}&include=author`);
+    expect(ids(found)).toEqual([article.id]);
+    expect(found.meta.total).toBe(1);
+    expect(found.included.map((user: any) => user.attributes.username)).toEqual([author.username]);
+    expect(ids(await get(`/jsonapi/articles?filter[slug]=${slug}&filter[author]=${author.username}`))).toEqual([article.id]);
+    expect(ids(await get(`/jsonapi/articles?filter[slug]=${slug}&filter[tag]=other`))).toEqual([]);
+    expect(ids(await get(`/jsonapi/articles?filter[slug]=${unique("no-such-slug")}`))).toEqual([]);
+    // REST's list takes no slug filter: it has GET /api/articles/:slug.
+    const rest = await call("GET", `/api/articles?slug=${slug}&author=${unique("nobody")}`);
+    expect(rest.body.articlesCount).toBe(0);
+  });
+
   it("answers 400 for a filter it does not know, a filter where none applies, or a value the domain refuses", async () => {
     for (const [path, parameter, detail] of [
       ["/jsonapi/articles?filter[title]=x", "filter[title]", undefined],
@@ -352,6 +374,7 @@ describe("filters", () => {
       ["/jsonapi/tags?filter[tag]=x", "filter[tag]", undefined],
       [`/jsonapi/articles?filter[tag]=${"x".repeat(201)}`, "filter[tag]", "filter[tag] is too long"],
       ["/jsonapi/articles?filter[author]=a&filter[author]=b", "filter[author]", "filter[author] may be given only once"],
+      [`/jsonapi/articles?filter[slug]=${"x".repeat(201)}`, "filter[slug]", "filter[slug] is too long"],
     ] as const) {
       const errors = expectErrors(await jsonapi("GET", path), 400);
       expect(errors[0], path).toMatchObject({ title: "Invalid query parameter", source: { parameter } });
@@ -409,10 +432,14 @@ describe("pagination", () => {
     for (let i = 0; i < 5; i++) made.push((await createArticleJsonApi(author.token)).id);
     const base = `/jsonapi/articles?filter[author]=${author.username}&include=author`;
     const at = (offset: number) =>
-      `/jsonapi/articles?filter%5Bauthor%5D=${author.username}&include=author&page%5Blimit%5D=2&page%5Boffset%5D=${offset}`;
+      absolute(
+        `/jsonapi/articles?filter%5Bauthor%5D=${author.username}&include=author&page%5Blimit%5D=2&page%5Boffset%5D=${offset}`,
+      );
 
     const first = await get(`${base}&page[limit]=2`);
-    expect(first.links).toEqual({ self: `${base}&page[limit]=2`, first: at(0), prev: null, next: at(2), last: at(4) });
+    // self is the request in the same canonical form: parameters sorted, brackets encoded.
+    const self = absolute(`/jsonapi/articles?filter%5Bauthor%5D=${author.username}&include=author&page%5Blimit%5D=2`);
+    expect(first.links).toEqual({ self, first: at(0), prev: null, next: at(2), last: at(4) });
     expect(first.meta).toEqual({ total: 5 });
     expect(ids(first)).toEqual([made[4], made[3]]);
 
@@ -437,7 +464,7 @@ describe("pagination", () => {
     for (let i = 0; i < 3; i++) await createArticleJsonApi(author.token);
     const list = `/jsonapi/articles?filter[author]=${author.username}`;
     const link = (limit: number, offset: number) =>
-      `/jsonapi/articles?filter%5Bauthor%5D=${author.username}&page%5Blimit%5D=${limit}&page%5Boffset%5D=${offset}`;
+      absolute(`/jsonapi/articles?filter%5Bauthor%5D=${author.username}&page%5Blimit%5D=${limit}&page%5Boffset%5D=${offset}`);
     expect((await get(`${list}&page[limit]=2&page[offset]=1`)).links).toMatchObject({
       prev: link(2, 0),
       next: null,
@@ -496,7 +523,7 @@ describe("the feed", () => {
     const doc = await get("/jsonapi/feed?page[limit]=2&include=author", reader.token);
     expect(ids(doc)).toEqual([made[2], made[1]]);
     expect(doc.meta).toEqual({ total: 3 });
-    expect(doc.links.next).toBe("/jsonapi/feed?include=author&page%5Blimit%5D=2&page%5Boffset%5D=2");
+    expect(doc.links.next).toBe(absolute("/jsonapi/feed?include=author&page%5Blimit%5D=2&page%5Boffset%5D=2"));
     expect(doc.included[0]).toMatchObject({ type: "users", id: followedId, meta: { following: true } });
     expect(ids(await get("/jsonapi/feed?sort=createdAt", reader.token))).toEqual(made);
 

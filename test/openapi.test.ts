@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { Validator } from "@cfworker/json-schema";
 import { describe, expect, it } from "vitest";
 import committedDocument from "../public/openapi.json?raw";
+import { restPathOf, restRoutes } from "../src/api/rest";
 import { app } from "../src/app";
 import { buildDocument, openApiJson } from "../src/openapi/document";
 import { call, type Reply, registerUser, testEnv, unique } from "./support/api";
@@ -33,36 +34,10 @@ function resolve(node: Json, root: Json = doc): Json {
   return current;
 }
 
-// The reference contract (realworld/openapi.yml, MIT), transcribed: every
-// operation with its success status, parameters, request and response shapes.
-// Kept here so a clone without the reference file still checks it.
-const str = { type: "string" };
-const int = { type: "integer" };
-const bool = { type: "boolean" };
-const time = { type: "string", format: "date-time" };
-const list = (items: Json) => ({ type: "array", items });
-const obj = (properties: Json, required = Object.keys(properties)) => ({ type: "object", properties, required });
-
-const Profile = obj({ username: str, bio: str, image: str, following: bool });
-const User = obj({ email: str, token: str, username: str, bio: str, image: str });
-const summaryFields = {
-  slug: str,
-  title: str,
-  description: str,
-  tagList: list(str),
-  createdAt: time,
-  updatedAt: time,
-  favorited: bool,
-  favoritesCount: int,
-  author: Profile,
-};
-const Article = obj({ ...summaryFields, body: str });
-const Comment = obj({ id: int, createdAt: time, updatedAt: time, body: str, author: Profile });
-const page = [
-  { name: "offset", in: "query", schema: int },
-  { name: "limit", in: "query", schema: int },
-] as const;
-
+// The reference contract, realworld/openapi.yml (MIT), read from ../shared
+// (vitest.config.ts passes it parsed): every operation with its success
+// status, parameters, request and response shapes, its $refs resolved.
+// Without the file, a local run skips these checks; CI fails.
 type ContractOperation = {
   operationId: string;
   method: "get" | "post" | "put" | "delete";
@@ -73,169 +48,43 @@ type ContractOperation = {
   request?: Json;
   response?: Json;
 };
-const slug = { name: "slug", in: "path", schema: str } as const;
-const username = { name: "username", in: "path", schema: str } as const;
 
-const CONTRACT: ContractOperation[] = [
-  {
-    operationId: "Login",
-    method: "post",
-    path: "/users/login",
-    status: 200,
-    auth: false,
-    request: obj({ user: obj({ email: str, password: str }) }),
-    response: obj({ user: User }),
-  },
-  {
-    operationId: "CreateUser",
-    method: "post",
-    path: "/users",
-    status: 201,
-    auth: false,
-    request: obj({ user: obj({ username: str, email: str, password: str }) }),
-    response: obj({ user: User }),
-  },
-  { operationId: "GetCurrentUser", method: "get", path: "/user", status: 200, auth: true, response: obj({ user: User }) },
-  {
-    operationId: "UpdateCurrentUser",
-    method: "put",
-    path: "/user",
-    status: 200,
-    auth: true,
-    request: obj({ user: obj({ email: str, password: str, username: str, bio: str, image: str }, []) }),
-    response: obj({ user: User }),
-  },
-  {
-    operationId: "GetProfileByUsername",
-    method: "get",
-    path: "/profiles/{username}",
-    status: 200,
-    auth: false,
-    parameters: [username],
-    response: obj({ profile: Profile }),
-  },
-  {
-    operationId: "FollowUserByUsername",
-    method: "post",
-    path: "/profiles/{username}/follow",
-    status: 200,
-    auth: true,
-    parameters: [username],
-    response: obj({ profile: Profile }),
-  },
-  {
-    operationId: "UnfollowUserByUsername",
-    method: "delete",
-    path: "/profiles/{username}/follow",
-    status: 200,
-    auth: true,
-    parameters: [username],
-    response: obj({ profile: Profile }),
-  },
-  {
-    operationId: "GetArticlesFeed",
-    method: "get",
-    path: "/articles/feed",
-    status: 200,
-    auth: true,
-    parameters: page,
-    response: obj({ articles: list(obj(summaryFields)), articlesCount: int }),
-  },
-  {
-    operationId: "GetArticles",
-    method: "get",
-    path: "/articles",
-    status: 200,
-    auth: false,
-    parameters: [
-      { name: "tag", in: "query", schema: str } as const,
-      { name: "author", in: "query", schema: str } as const,
-      { name: "favorited", in: "query", schema: str } as const,
-      ...page,
-    ],
-    response: obj({ articles: list(obj(summaryFields)), articlesCount: int }),
-  },
-  {
-    operationId: "CreateArticle",
-    method: "post",
-    path: "/articles",
-    status: 201,
-    auth: true,
-    request: obj({
-      article: obj({ title: str, description: str, body: str, tagList: list(str) }, ["title", "description", "body"]),
+const reference: Json | undefined = env.TEST_REALWORLD_OPENAPI;
+
+/** A schema of the reference with every $ref replaced by what it names. */
+function inlined(node: Json, root: Json, seen: string[] = []): Json {
+  if (Array.isArray(node)) return node.map((item) => inlined(item, root, seen));
+  if (typeof node !== "object" || node === null) return node;
+  if (typeof node.$ref === "string") {
+    if (seen.includes(node.$ref)) throw new Error(`recursive $ref ${node.$ref}`);
+    return inlined(resolve(node, root), root, [...seen, node.$ref]);
+  }
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inlined(value, root, seen)]));
+}
+
+function contractOf(document: Json): ContractOperation[] {
+  return Object.entries<Json>(document.paths).flatMap(([path, item]) =>
+    Object.entries<Json>(item).map(([method, raw]) => {
+      const operation = inlined(raw, document);
+      const [status, success] = Object.entries<Json>(operation.responses).find(([code]) => /^2\d\d$/.test(code)) ?? [];
+      return {
+        operationId: operation.operationId,
+        method: method as ContractOperation["method"],
+        path,
+        status: Number(status),
+        auth: (operation.security ?? []).some((requirement: Json) => Object.keys(requirement).length > 0),
+        parameters: operation.parameters,
+        request: operation.requestBody?.content?.["application/json"]?.schema,
+        response: success?.content?.["application/json"]?.schema,
+      };
     }),
-    response: obj({ article: Article }),
-  },
-  {
-    operationId: "GetArticle",
-    method: "get",
-    path: "/articles/{slug}",
-    status: 200,
-    auth: false,
-    parameters: [slug],
-    response: obj({ article: Article }),
-  },
-  {
-    operationId: "UpdateArticle",
-    method: "put",
-    path: "/articles/{slug}",
-    status: 200,
-    auth: true,
-    parameters: [slug],
-    request: obj({ article: obj({ title: str, description: str, body: str }, []) }),
-    response: obj({ article: Article }),
-  },
-  { operationId: "DeleteArticle", method: "delete", path: "/articles/{slug}", status: 204, auth: true, parameters: [slug] },
-  {
-    operationId: "GetArticleComments",
-    method: "get",
-    path: "/articles/{slug}/comments",
-    status: 200,
-    auth: false,
-    parameters: [slug],
-    response: obj({ comments: list(Comment) }),
-  },
-  {
-    operationId: "CreateArticleComment",
-    method: "post",
-    path: "/articles/{slug}/comments",
-    status: 200,
-    auth: true,
-    parameters: [slug],
-    request: obj({ comment: obj({ body: str }) }),
-    response: obj({ comment: Comment }),
-  },
-  {
-    operationId: "DeleteArticleComment",
-    method: "delete",
-    path: "/articles/{slug}/comments/{id}",
-    status: 204,
-    auth: true,
-    parameters: [slug, { name: "id", in: "path", schema: int } as const],
-  },
-  {
-    operationId: "CreateArticleFavorite",
-    method: "post",
-    path: "/articles/{slug}/favorite",
-    status: 200,
-    auth: true,
-    parameters: [slug],
-    response: obj({ article: Article }),
-  },
-  {
-    operationId: "DeleteArticleFavorite",
-    method: "delete",
-    path: "/articles/{slug}/favorite",
-    status: 200,
-    auth: true,
-    parameters: [slug],
-    response: obj({ article: Article }),
-  },
-  { operationId: "GetTags", method: "get", path: "/tags", status: 200, auth: false, response: obj({ tags: list(str) }) },
-];
+  );
+}
+
+const CONTRACT: ContractOperation[] = reference ? contractOf(reference) : [];
 
 /** REST operations this API adds to the contract. */
-const EXTENSIONS = ["post /api/user/logout", "get /api/articles.atom", "get /api/profiles/{username}/articles.atom"];
+const EXTENSIONS = ["get /api", "post /api/user/logout", "get /api/articles.atom", "get /api/profiles/{username}/articles.atom"];
 
 /**
  * Mismatches between a reference schema and a generated one. A response must
@@ -251,7 +100,8 @@ function incompatibilities(reference: Json, generated: Json, direction: "request
     return branches.some((found: string[]) => found.length === 0) ? [] : branches.flat();
   }
   if (gen.type !== reference.type) return [`${at}: type ${JSON.stringify(gen.type)}, contract says ${reference.type}`];
-  if (reference.format && gen.format !== reference.format)
+  // `password` asks a UI to mask the field; it constrains no value.
+  if (reference.format && reference.format !== "password" && gen.format !== reference.format)
     return [`${at}: format ${gen.format}, contract says ${reference.format}`];
   const found: string[] = [];
   if (reference.type === "array") found.push(...incompatibilities(reference.items, gen.items ?? {}, direction, `${at}[]`));
@@ -265,11 +115,11 @@ function incompatibilities(reference: Json, generated: Json, direction: "request
       }
       found.push(...incompatibilities(property, generatedProperty, direction, `${at}.${name}`));
     }
+    const promised: string[] = reference.required ?? [];
     if (direction === "response") {
-      for (const name of reference.required) if (!required.has(name)) found.push(`${at}.${name}: not required in the answer`);
+      for (const name of promised) if (!required.has(name)) found.push(`${at}.${name}: not required in the answer`);
     } else {
-      for (const name of required)
-        if (!reference.required.includes(name)) found.push(`${at}.${name}: required, contract says optional`);
+      for (const name of required) if (!promised.includes(name)) found.push(`${at}.${name}: required, contract says optional`);
     }
   }
   return found;
@@ -370,7 +220,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(create.responses)).toEqual(
       expect.arrayContaining(["201", "400", "401", "403", "406", "409", "413", "415", "422", "429", "503"]),
     );
-    expect(doc.paths["/jsonapi/tags"].get.security).toBeUndefined();
+    expect(doc.paths["/jsonapi/tags"].get.security).toEqual([]);
   });
 
   it("documents the GraphQL transport: POST and GET /graphql and the SDL", () => {
@@ -402,6 +252,21 @@ describe("the OpenAPI document", () => {
     expect(sdl?.responses[200].content["text/plain"]).toBeDefined();
   });
 
+  it("says who may call every operation, and documents a client error for every operation of the API styles", () => {
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      for (const [method, operation] of Object.entries<Json>(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        expect(Array.isArray(operation.security), `${name}: security (\`[]\` when public)`).toBe(true);
+        // redocly.yaml turns operation-4xx-response off for the service endpoints only; this is its check for the rest.
+        if (operation.tags.includes("Service")) continue;
+        expect(
+          Object.keys(operation.responses).some((status) => /^4\d\d$/.test(status)),
+          `${name}: a 4xx`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it("has request examples that the request schemas accept", () => {
     for (const item of Object.values<Json>(doc.paths)) {
       for (const operation of Object.values<Json>(item)) {
@@ -416,7 +281,98 @@ describe("the OpenAPI document", () => {
   });
 });
 
-describe("the RealWorld contract in the document", () => {
+// What generated clients (openapi-typescript and the like) make of a request
+// schema: a property in `required` must be sent, one with a `default` is read
+// as always present. So `required` must be exactly the fields valibot cannot
+// do without, and no request property may carry a `default`.
+
+/** Entries a valibot object may go without. */
+const OMITTABLE = new Set(["optional", "exact_optional", "nullish", "undefinedable"]);
+type ValibotNode = { type: string; entries?: Record<string, ValibotNode>; pipe?: ValibotNode[]; wrapped?: ValibotNode };
+
+/** The object a schema validates first (the head of its pipes), if it is one. */
+function objectOf(schema: ValibotNode): ValibotNode | null {
+  let current: ValibotNode | undefined = schema;
+  while (current && !current.entries) current = current.pipe?.[0];
+  return current ?? null;
+}
+
+function requiredMismatches(schema: ValibotNode, json: Json, at: string): string[] {
+  const object = objectOf(schema);
+  if (!object?.entries) return [];
+  const emitted = resolve(json);
+  const mustSend = Object.entries(object.entries)
+    .filter(([, entry]) => !OMITTABLE.has(entry.type))
+    .map(([name]) => name);
+  const found: string[] = [];
+  if ([...(emitted.required ?? [])].sort().join() !== mustSend.sort().join()) {
+    found.push(`${at}: required is ${JSON.stringify(emitted.required ?? [])}, valibot requires ${JSON.stringify(mustSend)}`);
+  }
+  for (const [name, entry] of Object.entries(object.entries)) {
+    const property = emitted.properties?.[name];
+    if (!property) found.push(`${at}.${name}: not in the document`);
+    else
+      found.push(
+        ...requiredMismatches(OMITTABLE.has(entry.type) && entry.wrapped ? entry.wrapped : entry, property, `${at}.${name}`),
+      );
+  }
+  return found;
+}
+
+/** Every `default` in a schema, its $refs followed. */
+function defaultsIn(json: Json, at: string, seen = new Set<Json>()): string[] {
+  const node = resolve(json);
+  if (typeof node !== "object" || node === null || seen.has(node)) return [];
+  seen.add(node);
+  const found = "default" in node ? [at] : [];
+  for (const [key, child] of Object.entries<Json>(node)) {
+    if (typeof child === "object" && child !== null) found.push(...defaultsIn(child, `${at}/${key}`, seen));
+  }
+  return found;
+}
+
+describe("request schemas, as generated clients read them", () => {
+  const withBody = restRoutes.filter((route) => route.body);
+
+  it("require exactly the fields the valibot schemas require, at every level", () => {
+    expect(withBody.length).toBeGreaterThanOrEqual(6);
+    for (const route of withBody) {
+      const operation = doc.paths[restPathOf(route.path)][route.method];
+      const schema = jsonOf(operation.requestBody.content) as Json;
+      expect(requiredMismatches(route.body!.schema as unknown as ValibotNode, schema, route.operationId)).toEqual([]);
+    }
+    // NewArticle: a create without tags is a valid request.
+    expect(resolve(doc.components.schemas.NewArticle).required).toEqual(["title", "description", "body"]);
+  });
+
+  it("carry no `default` on a request property (the server's default is in the description)", () => {
+    for (const route of withBody) {
+      const operation = doc.paths[restPathOf(route.path)][route.method];
+      expect(defaultsIn(jsonOf(operation.requestBody.content) as Json, route.operationId)).toEqual([]);
+    }
+    expect(resolve(doc.components.schemas.NewArticle).properties.tagList.description).toContain("Omitted, it is `[]`");
+  });
+
+  it("mark a query parameter required exactly when valibot requires it", () => {
+    for (const route of restRoutes.filter((candidate) => candidate.query)) {
+      const object = objectOf(route.query as unknown as ValibotNode);
+      const operation = doc.paths[restPathOf(route.path)][route.method];
+      for (const [name, entry] of Object.entries(object?.entries ?? {})) {
+        const parameter = operation.parameters
+          .map((p: Json) => resolve(p))
+          .find((p: Json) => p.in === "query" && p.name === name);
+        expect(parameter?.required, `${route.operationId} ${name}`).toBe(!OMITTABLE.has(entry.type));
+      }
+    }
+  });
+});
+
+describe.skipIf(!reference)("the RealWorld contract (../shared/realworld/openapi.yml) in the document", () => {
+  it("is the reference contract, with every RealWorld operation", () => {
+    expect(CONTRACT.length).toBeGreaterThanOrEqual(19);
+    expect(CONTRACT.every((operation) => operation.operationId && operation.status >= 200)).toBe(true);
+  });
+
   for (const contract of CONTRACT) {
     it(`${contract.operationId}: ${contract.method.toUpperCase()} /api${contract.path}`, () => {
       const operation = doc.paths[`/api${contract.path}`]?.[contract.method];
@@ -455,7 +411,8 @@ describe("the RealWorld contract in the document", () => {
         expect(security?.some((requirement) => Object.keys(requirement).length === 0)).toBe(false);
         expect(operation.responses[401], "documents 401").toBeDefined();
       } else {
-        expect(security === undefined || security.some((requirement) => Object.keys(requirement).length === 0)).toBe(true);
+        // Public: said with an empty list (`[]`), or anyone (`{}`) beside the token where auth is optional.
+        expect(security?.length === 0 || security?.some((requirement) => Object.keys(requirement).length === 0)).toBe(true);
       }
     });
   }
@@ -463,7 +420,7 @@ describe("the RealWorld contract in the document", () => {
   it("lists no REST operation beyond the contract but the known extensions", () => {
     const contract = new Set([...CONTRACT.map((op) => `${op.method} /api${op.path}`), ...EXTENSIONS]);
     const rest = Object.entries<Json>(doc.paths)
-      .filter(([path]) => path.startsWith("/api/"))
+      .filter(([path]) => path === "/api" || path.startsWith("/api/"))
       .flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
     expect(rest.filter((op) => !contract.has(op))).toEqual([]);
   });
@@ -682,9 +639,12 @@ describe("real answers match the document", () => {
     const unconfigured = { ...testEnv, JWT_SECRET: undefined };
     expect((await documented("GET", "/api/articles", { env: unconfigured })).status).toBe(503);
 
+    // The index.
+    expect((await documented("GET", "/api")).status).toBe(200);
+
     // Every REST operation was exercised.
     const operations = Object.entries<Json>(doc.paths)
-      .filter(([path]) => path.startsWith("/api/"))
+      .filter(([path]) => path === "/api" || path.startsWith("/api/"))
       .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(operations.filter((operation) => !checked.has(operation))).toEqual([]);
   });

@@ -191,7 +191,7 @@ describe("following", () => {
     for (const spelling of [me.username, me.username.toLowerCase()]) {
       const reply = await follow(me, spelling);
       expect(reply.status).toBe(422);
-      expect(reply.body).toStrictEqual({ errors: { username: ["you cannot follow yourself"] } });
+      expect(reply.body).toStrictEqual({ errors: { username: ["is your own: you cannot follow yourself"] } });
     }
     expect(await followRows(me.username, me.username)).toHaveLength(0);
   });

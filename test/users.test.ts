@@ -302,7 +302,7 @@ describe("PUT /api/user", () => {
     const user = await registerUser();
     const empty = await call("PUT", "/api/user", { token: user.token, body: { user: {} } });
     expect(empty.status).toBe(422);
-    expect(empty.body).toEqual({ errors: { user: ["at least one field is required"] } });
+    expect(empty.body).toEqual({ errors: { user: ["needs at least one field"] } });
     const image = await call("PUT", "/api/user", { token: user.token, body: { user: { image: "javascript:alert(1)" } } });
     expect(image.status).toBe(422);
     expect(image.body.errors.image).toHaveLength(1);

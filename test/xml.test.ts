@@ -414,14 +414,14 @@ describe("toXml", () => {
 });
 
 describe("content negotiation", () => {
-  const typeFor = async (accept: string) => {
-    const reply = await call("GET", "/api/tags", { headers: { Accept: accept } });
+  const typeFor = async (accept: string, headers: Record<string, string> = {}) => {
+    const reply = await call("GET", "/api/tags", { headers: { Accept: accept, ...headers } });
     return reply.status === 406 ? 406 : reply.headers.get("content-type");
   };
+  const json = "application/json; charset=utf-8";
+  const xml = "application/xml; charset=utf-8";
 
   it("follows q-values and specificity, defaults to JSON and answers 406 when nothing fits", async () => {
-    const json = "application/json; charset=utf-8";
-    const xml = "application/xml; charset=utf-8";
     const cases: [string, string | number][] = [
       ["", json],
       ["*/*", json],
@@ -435,19 +435,33 @@ describe("content negotiation", () => {
       ["application/xml;q=0.4, application/json;q=0.5", json],
       ["application/xml, */*;q=0.1", xml],
       ["application/json;q=0, */*", xml],
-      ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", xml],
-      ["text/html", 406],
+      ["image/png", 406],
       ["image/png, text/plain;q=0.5", 406],
       ["application/xml;q=0, application/json;q=0", 406],
     ];
     for (const [accept, expected] of cases) expect(await typeFor(accept), accept).toBe(expected);
   });
 
-  it("says Vary: Accept, and answers 406 in JSON with the field shape", async () => {
-    const reply = await call("GET", "/api/tags", { headers: { Accept: "text/html" } });
+  it("gives a browser tab JSON, even though its Accept ranks XML above */*; an explicit XML Accept still gets XML", async () => {
+    // What Chromium sends when a tab opens a URL (Firefox and Safari differ only in q-values).
+    const chromium =
+      "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+    expect(await typeFor(chromium, { "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" })).toBe(json);
+    expect(await typeFor(chromium), "the Accept alone says it is a browser").toBe(json);
+    expect(await typeFor("text/html")).toBe(json);
+    expect(await typeFor("application/xml", { "Sec-Fetch-Mode": "navigate" }), "a navigation says so").toBe(json);
+    expect(await typeFor("application/xml", { "Sec-Fetch-Mode": "cors" }), "fetch() from a page").toBe(xml);
+    expect(await typeFor("text/html;q=0, application/xml")).toBe(xml);
+    const reply = await call("GET", "/api/articles?limit=1", { headers: { Accept: chromium, "Sec-Fetch-Mode": "navigate" } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ articlesCount: expect.any(Number) });
+  });
+
+  it("says Vary: Accept, Sec-Fetch-Mode, and answers 406 in JSON with the field shape", async () => {
+    const reply = await call("GET", "/api/tags", { headers: { Accept: "image/png" } });
     expect(reply.status).toBe(406);
     expect(reply.body).toEqual({ errors: { body: ["this API answers in application/json or application/xml"] } });
-    expect(reply.headers.get("vary")).toContain("Accept");
-    expect((await call("GET", "/api/tags")).headers.get("vary")).toContain("Accept");
+    expect(reply.headers.get("vary")).toMatch(/\bAccept\b.*\bSec-Fetch-Mode\b/);
+    expect((await call("GET", "/api/tags")).headers.get("vary")).toMatch(/\bAccept\b.*\bSec-Fetch-Mode\b/);
   });
 });

@@ -5,24 +5,29 @@ import { ArticleQuery, PageQuery } from "../domain/inputs";
 // (strings), turned into the domain's inputs: numbers first, then the domain's
 // own rules (src/domain/inputs.ts).
 
+/** What a URL carries; the message only shows if a caller builds the input by hand. */
+export const TextParam = v.string("must be a string");
+
 export const IntegerParam = v.pipe(
-  v.string(),
+  TextParam,
   v.regex(/^[+-]?\d{1,16}$/, "must be an integer"),
   v.transform((text) => Number(text)),
 );
 
-/** A page of articles with the list filters. */
-export const ArticleListParams = v.pipe(
-  v.object({
-    limit: v.optional(IntegerParam),
-    offset: v.optional(IntegerParam),
-    tag: v.optional(v.string()),
-    author: v.optional(v.string()),
-    favorited: v.optional(v.string()),
-    search: v.optional(v.string()),
-  }),
-  ArticleQuery,
-);
+const listFields = {
+  limit: v.optional(IntegerParam),
+  offset: v.optional(IntegerParam),
+  tag: v.optional(TextParam),
+  author: v.optional(TextParam),
+  favorited: v.optional(TextParam),
+  search: v.optional(TextParam),
+};
+
+/** A page of articles with the RealWorld list filters. */
+export const ArticleListParams = v.pipe(v.object(listFields), ArticleQuery);
+
+/** The same, and the article with one slug (JSON:API's `filter[slug]`: it names articles by id, frontends by slug). */
+export const ArticleFilterParams = v.pipe(v.object({ ...listFields, slug: v.optional(TextParam) }), ArticleQuery);
 
 /** The filter of an Atom feed: a tag, by the list's rule. */
 export const FeedParams = v.object({ tag: ArticleQuery.entries.tag });

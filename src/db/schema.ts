@@ -74,7 +74,7 @@ export const articleTags = sqliteTable(
       .notNull()
       .references(() => articles.id, { onDelete: "cascade" }),
     tag: text("tag").notNull(),
-    // Keeps tagList in the order the author gave it.
+    // The order the author gave, kept as written; tagList is read alphabetically (src/db/articles.ts).
     position: integer("position").notNull(),
   },
   (t) => [primaryKey({ columns: [t.articleId, t.tag] }), index("article_tags_tag_idx").on(t.tag, t.articleId)],

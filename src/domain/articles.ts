@@ -44,6 +44,7 @@ const filterOf = (query: ArticleQueryInput): ArticleFilter => ({
   ...(query.favorited === undefined ? {} : { favoritedByKey: usernameKey(query.favorited) }),
   // A blank search is no search: an emptied search box lists everything.
   ...(query.search === undefined || query.search === "" ? {} : { search: searchTerms(query.search) }),
+  ...(query.slug === undefined ? {} : { slug: query.slug }),
 });
 
 // Round trips: 1 (count and page in one batch).

@@ -89,7 +89,7 @@ export const LoginUser = v.object({
 });
 /** A change must change something: at least one of its optional fields given. */
 const someField = (changes: object) => Object.values(changes).some((value) => value !== undefined);
-const AT_LEAST_ONE = "at least one field is required";
+const AT_LEAST_ONE = "needs at least one field";
 
 /** The fields of a user change, each optional; UserChanges wants at least one. */
 export const UserChangeFields = v.object({
@@ -117,6 +117,8 @@ const Description = v.pipe(
 );
 const ArticleBody = v.pipe(
   text,
+  // minLength says in the OpenAPI document what the check below implies.
+  v.minLength(1, "can't be blank"),
   v.check((body) => body.trim().length > 0, "can't be blank"),
   v.maxLength(LIMITS.articleBody, `is too long (maximum is ${LIMITS.articleBody} characters)`),
 );
@@ -155,6 +157,7 @@ export const ArticleChanges = v.pipe(
 export const NewComment = v.object({
   body: v.pipe(
     text,
+    v.minLength(1, "can't be blank"),
     v.check((body) => body.trim().length > 0, "can't be blank"),
     v.maxLength(LIMITS.commentBody, `is too long (maximum is ${LIMITS.commentBody} characters)`),
   ),
@@ -196,6 +199,7 @@ export const ArticleQuery = v.object({
   author: v.optional(filterText),
   favorited: v.optional(filterText),
   search: v.optional(SearchText),
+  slug: v.optional(filterText),
 });
 
 export const CommentId = v.pipe(

@@ -30,7 +30,7 @@ export async function setFollowing(ctx: Context, user: UserRef, following: boole
   const rows = batch.add(selectProfile(ctx.db, userKeyOf(user), ctx.viewer?.userId ?? null));
   const viewer = await batch.runSignedIn();
   const target = found(rows(), "profile");
-  if (target.id === viewer.id) throw invalid({ username: ["you cannot follow yourself"] });
+  if (target.id === viewer.id) throw invalid({ username: ["is your own: you cannot follow yourself"] });
   const pair = { followerId: viewer.id, followeeId: target.id };
   if (following) {
     await ctx.db.insert(follows).values(pair).onConflictDoNothing();

@@ -1,6 +1,7 @@
 import { GRAPHQL_RESPONSE } from "../api/graphql/http";
 import { DEFAULT_LIMITS } from "../api/graphql/limits";
 import { componentRef, type JsonSchema } from "./json-schema";
+import { securityOf } from "./security";
 import type { Content, Operation, Parameter, Reference, Response, Section } from "./types";
 
 // The GraphQL section of the document: the HTTP transport of /graphql
@@ -14,8 +15,6 @@ export const GRAPHQL_MEDIA_TYPES: readonly string[] = [GRAPHQL_RESPONSE, "applic
 
 const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
 const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
-const TOKEN = [{ Token: [] }, { Bearer: [] }];
-const ANYONE = {};
 
 const schemas: Record<string, JsonSchema> = {
   GraphQLRequest: {
@@ -159,7 +158,7 @@ const postOperation: Operation = {
     },
   },
   responses: responses("post"),
-  security: [ANYONE, ...TOKEN],
+  security: securityOf("optional"),
 };
 
 const getOperation: Operation = {
@@ -184,7 +183,7 @@ const getOperation: Operation = {
       content: { ...content({ data: { tags: ["dragons", "training"] } }), "text/html": { schema: { type: "string" } } },
     },
   },
-  security: [ANYONE, ...TOKEN],
+  security: securityOf("optional"),
 };
 
 const sdlOperation: Operation = {
@@ -206,6 +205,7 @@ const sdlOperation: Operation = {
       errorExample("NOT_FOUND", "the schema is not published"),
     ),
   },
+  security: securityOf("none"),
 };
 
 export function graphqlSection(): Section {

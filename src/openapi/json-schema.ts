@@ -9,6 +9,10 @@ import type { GenericSchema } from "valibot";
 // - regexes: JSON Schema patterns are ECMA-262 with Unicode semantics, so a
 //   `u` flag needs nothing; a case-insensitive pattern cannot be said and is
 //   left out (its field still carries `format`).
+// - a default (`v.optional(TagList, [])`) is what the server applies to an
+//   omitted field: on the input side it is said in the description, not as
+//   `default`, which generators such as openapi-typescript read as "always
+//   present" and so make the field required in a typed client's request.
 // Anything else the converter cannot convert throws, so a new kind of rule
 // fails the tests instead of silently vanishing from the document.
 
@@ -28,6 +32,13 @@ function config(side: Side, definitions?: Record<string, GenericSchema>): Conver
     ignoreActions: ["check", "trim"],
     ...(definitions ? { definitions } : {}),
     overrideRef: ({ referenceId }) => `${COMPONENT_REF}${referenceId}`,
+    // Only a schema that converted without errors (returning one would silence them).
+    overrideSchema: ({ jsonSchema, errors }) => {
+      if (side !== "input" || errors || jsonSchema.default === undefined) return undefined;
+      const { default: applied, ...rest } = jsonSchema;
+      const said = `Omitted, it is \`${JSON.stringify(applied)}\`.`;
+      return { ...rest, description: rest.description ? `${rest.description} ${said}` : said };
+    },
     overrideAction: ({ valibotAction, jsonSchema }) => {
       if (valibotAction.type !== "regex" || !("requirement" in valibotAction)) return undefined;
       const { requirement } = valibotAction;

@@ -5,6 +5,7 @@ import type { JsonApiRoute, PathParameter } from "../api/jsonapi/route";
 import { RESOURCE_TYPES, type ResourceType, TYPES } from "../api/jsonapi/vocabulary";
 import { LIMITS } from "../domain/inputs";
 import { componentRef, type JsonSchema, jsonSchemaOf } from "./json-schema";
+import { securityOf } from "./security";
 import type { Content, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
 
 // The JSON:API section of the document, generated from the route
@@ -18,8 +19,6 @@ const TAG = "JSON:API";
 
 const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
 const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
-const TOKEN = [{ Token: [] }, { Bearer: [] }];
-const ANYONE = {};
 
 const typeNames = RESOURCE_TYPES;
 const resourceSchema = (type: ResourceType): JsonSchema => {
@@ -65,7 +64,11 @@ const schemas: Record<string, JsonSchema> = {
     properties: { version: { type: "string", const: "1.1" } },
     description: "The JSON:API version this server implements.",
   },
-  JsonApiLinks: { type: "object", additionalProperties: { type: ["string", "null"] } },
+  JsonApiLinks: {
+    type: "object",
+    description: "Absolute URLs on the host the request was sent to; a pagination link past the last page is null.",
+    additionalProperties: { type: ["string", "null"], format: "uri" },
+  },
   JsonApiResourceIdentifier: {
     type: "object",
     properties: { type: { type: "string", enum: typeNames }, id: { type: "string" } },
@@ -290,6 +293,12 @@ const parameters: Record<string, Parameter> = {
     description: "Only articles favorited by this username (case-insensitive)",
     schema: { type: "string" },
   },
+  JsonApiFilterSlug: {
+    name: "filter[slug]",
+    in: "query",
+    description: "Only the article with this slug: how a frontend that routes by slug finds an article's id",
+    schema: { type: "string" },
+  },
   JsonApiPageLimit: {
     name: "page[limit]",
     in: "query",
@@ -384,6 +393,7 @@ function toOperation(route: JsonApiRoute): Operation {
           parameter("JsonApiFilterAuthor"),
           parameter("JsonApiFilterFavorited"),
           parameter("JsonApiFilterSearch"),
+          parameter("JsonApiFilterSlug"),
         ]
       : []),
     ...(route.query.page ? [parameter("JsonApiPageLimit"), parameter("JsonApiPageOffset")] : []),
@@ -409,7 +419,7 @@ function toOperation(route: JsonApiRoute): Operation {
         }
       : {}),
     responses: Object.fromEntries(Object.entries(answers).sort(([a], [b]) => Number(a) - Number(b))),
-    ...(route.auth === "required" ? { security: TOKEN } : route.auth === "optional" ? { security: [ANYONE, ...TOKEN] } : {}),
+    security: securityOf(route.auth),
   };
 }
 

@@ -1,10 +1,11 @@
 import type { GenericSchema } from "valibot";
-import { restRoutes } from "../api/rest";
+import { restPathOf, restRoutes } from "../api/rest";
 import * as responses from "../api/rest/responses";
-import { type AnyRestRoute, type OwnMedia, REST_BASE } from "../api/rest/route";
+import type { AnyRestRoute, OwnMedia } from "../api/rest/route";
 import { toXml } from "../api/xml/codec";
 import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
 import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
+import { securityOf } from "./security";
 import type { Content, Header, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
 
 // The REST section of the OpenAPI document, generated from the route
@@ -36,12 +37,22 @@ const responseDefinitions = {
 } satisfies Record<string, GenericSchema>;
 
 // XML follows the JSON schema by the convention of src/api/xml/codec.ts (root
-// element = envelope key, arrays as repeated items, null as xsi:nil); its
-// example is the JSON example in that form.
+// element = envelope key, arrays as repeated items, null as xsi:nil), which
+// JSON Schema cannot state: an XML body is described as text in that form,
+// with the JSON example written in it (a linter checks each example against
+// its own media type's schema, and an XML document is not a JSON object).
+const XML_TEXT: JsonSchema = {
+  type: "string",
+  contentMediaType: "application/xml",
+  description:
+    'The JSON schema\'s object as XML: the root element is named like the envelope, one element per field, lists as repeated items (`<tagList><tag>…</tag></tagList>`), null as `xsi:nil="true"` (README, XML).',
+};
 const content = (schema: JsonSchema, example?: unknown): Content =>
   Object.fromEntries(
     REST_MEDIA_TYPES.map((type) => {
-      if (type === "application/xml") return [type, example === undefined ? { schema } : { schema, example: toXml(example) }];
+      if (type === "application/xml") {
+        return [type, example === undefined ? { schema: XML_TEXT } : { schema: XML_TEXT, example: toXml(example) }];
+      }
       return [type, example === undefined ? { schema } : { schema, example }];
     }),
   );
@@ -186,9 +197,6 @@ function invalidBodyExample(operation: AnyRestRoute): Record<string, string[]> {
   return { [field]: ["can't be blank"] };
 }
 
-const ANYONE = {};
-const TOKEN = [{ Token: [] }, { Bearer: [] }];
-
 /** The answer of a route in a media type of its own (an Atom feed): a document, with its example. */
 const ownMediaContent = ({ type, description, example }: OwnMedia): Content => ({
   [type]: { schema: { type: "string", description }, example },
@@ -259,25 +267,19 @@ function toOperation(operation: AnyRestRoute): Operation {
         }
       : {}),
     responses: Object.fromEntries(Object.entries(answers).sort(([a], [b]) => Number(a) - Number(b))),
-    ...(operation.auth === "required"
-      ? { security: TOKEN }
-      : operation.auth === "optional"
-        ? { security: [ANYONE, ...TOKEN] }
-        : {}),
+    security: securityOf(operation.auth),
   };
 }
-
-/** `/articles/:slug` as a route declares it → `/api/articles/{slug}`. */
-export const openApiPath = (path: string) => `${REST_BASE}${path.replace(/:(\w+)/g, "{$1}")}`;
 
 export function restSection(): Section {
   const paths: Record<string, PathItem> = {};
   for (const operation of restRoutes) {
-    const path = openApiPath(operation.path);
+    const path = restPathOf(operation.path);
     paths[path] = { ...paths[path], [operation.method]: toOperation(operation) };
   }
   return {
     tags: [
+      { name: "Index", description: "What is under `/api`." },
       { name: "User and Authentication", description: "Register, log in, read and change the current user." },
       { name: "Profile", description: "Public profiles; following." },
       { name: "Articles", description: "Articles, lists with filters and pagination, the personal feed." },

@@ -1,5 +1,6 @@
 import { HealthResponse, LandingResponse } from "../service/schemas";
 import { componentRef, componentSchemas } from "./json-schema";
+import { securityOf } from "./security";
 import type { Section } from "./types";
 
 // The endpoints outside /api: landing page, health check, this document.
@@ -17,6 +18,7 @@ export function serviceSection(): Section {
       "/": {
         get: {
           operationId: "GetLanding",
+          security: securityOf("none"),
           tags: ["Service"],
           summary: "What this service is, and links to everything",
           description:
@@ -36,6 +38,7 @@ export function serviceSection(): Section {
       "/health": {
         get: {
           operationId: "GetHealth",
+          security: securityOf("none"),
           tags: ["Service"],
           summary: "Health check for uptime monitors",
           description: "One trivial D1 query and one KV read. Never cached.",
@@ -48,6 +51,7 @@ export function serviceSection(): Section {
       "/openapi.json": {
         get: {
           operationId: "GetOpenApiDocument",
+          security: securityOf("none"),
           tags: ["Service"],
           summary: "This OpenAPI 3.1 document",
           description: "Generated from the same valibot schemas that validate requests. The interactive reference is at `/docs`.",

@@ -24,7 +24,8 @@ export type Operation = {
   parameters?: (Parameter | Reference)[];
   requestBody?: { description: string; required: boolean; content: Content };
   responses: Record<string, Response | Reference>;
-  security?: Record<string, string[]>[];
+  /** `[]` for a public operation: always said (src/openapi/security.ts). */
+  security: Record<string, string[]>[];
 };
 export type PathItem = Partial<Record<"get" | "put" | "post" | "delete" | "patch", Operation>>;
 export type Tag = { name: string; description: string };

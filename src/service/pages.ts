@@ -29,7 +29,7 @@ export const landing: Landing = {
 };
 
 const LINK_LABELS: Record<string, string> = {
-  api: "REST API base (try /api/articles)",
+  api: "REST API: an index of its operations (try /api/articles)",
   docs: "Interactive API reference",
   openapi: "OpenAPI 3.1 document",
   health: "Health check (JSON)",

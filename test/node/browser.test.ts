@@ -90,6 +90,25 @@ describe("GET / in Chromium", () => {
   });
 });
 
+describe("the API opened in a Chromium tab", () => {
+  it("shows JSON, not XML, though Chromium's Accept ranks XML above */*", async () => {
+    for (const route of ["/api/articles", "/api"]) {
+      const page = await context.newPage();
+      const response = await page.goto(`${worker.url}${route}`, { waitUntil: "load" });
+      const sent = await response?.request().allHeaders();
+      // Chromium's own navigation headers, not ones this test wrote.
+      expect(sent?.accept, route).toMatch(/^text\/html,.*application\/xml;q=0\.9.*\*\/\*;q=0\.8/);
+      expect(sent?.["sec-fetch-mode"], route).toBe("navigate");
+      expect(response?.status(), route).toBe(200);
+      expect(response?.headers()["content-type"], route).toBe("application/json; charset=utf-8");
+      const shown = (await page.locator("body").textContent()) ?? "";
+      expect(() => JSON.parse(shown), `${route} shows the JSON as text`).not.toThrow();
+      await page.screenshot({ path: path.join(SCREENSHOTS, `tab${route.replaceAll("/", "-")}.png`) });
+      await page.close();
+    }
+  });
+});
+
 describe("GET /docs in Chromium", () => {
   let page: Page;
   beforeAll(async () => {

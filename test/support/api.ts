@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { app } from "../../src/app";
 import type { Env } from "../../src/env";
+import { expectJsonApiSchema } from "./jsonapi-schema";
 
 // Requests go through the app's own fetch, inside the Workers runtime, against
 // the real local D1 and KV bindings (or wrapped copies of them).
@@ -16,6 +17,8 @@ export type CallOptions = {
    * and tests also prove what the Worker does when a deploy lacks one.
    */
   env?: Partial<Env>;
+  /** Where the request is sent (default http://localhost): the same Worker may answer on several hostnames. */
+  origin?: string;
 };
 
 export type Reply<T = any> = { status: number; headers: Headers; body: T; text: string };
@@ -28,7 +31,9 @@ export async function call<T = any>(method: string, path: string, options: CallO
     body = JSON.stringify(options.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  const request = new Request(`http://localhost${path}`, { method, headers, body });
+  // An absolute URL (a link the API gave) is followed as it is.
+  const url = /^https?:\/\//.test(path) ? path : `${options.origin ?? "http://localhost"}${path}`;
+  const request = new Request(url, { method, headers, body });
   const ctx = createExecutionContext();
   const response = await app.fetch(request, options.env ?? env, ctx);
   await waitOnExecutionContext(ctx);
@@ -38,6 +43,10 @@ export async function call<T = any>(method: string, path: string, options: CallO
     parsed = text ? JSON.parse(text) : null;
   } catch {
     parsed = null;
+  }
+  // Every JSON:API document any test receives is checked against the published schema.
+  if (text && response.headers.get("content-type")?.startsWith("application/vnd.api+json")) {
+    expectJsonApiSchema(parsed, `${method} ${path} → ${response.status}`);
   }
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }

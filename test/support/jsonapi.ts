@@ -6,6 +6,9 @@ import { type CallOptions, call, type Reply } from "./api";
 
 export const MEDIA_TYPE = "application/vnd.api+json";
 
+/** A link as the API writes it for a request to the test's default origin (test/support/api.ts). */
+export const absolute = (path: string) => `http://localhost${path}`;
+
 export type JsonApiOptions = {
   token?: string | null;
   /** A request document, sent as application/vnd.api+json. */
@@ -13,6 +16,7 @@ export type JsonApiOptions = {
   rawBody?: BodyInit;
   headers?: Record<string, string>;
   env?: CallOptions["env"];
+  origin?: string;
 };
 
 export async function jsonapi<T = any>(method: string, path: string, options: JsonApiOptions = {}): Promise<Reply<T>> {
@@ -27,6 +31,7 @@ export async function jsonapi<T = any>(method: string, path: string, options: Js
     headers,
     ...(rawBody === undefined ? {} : { rawBody }),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.origin ? { origin: options.origin } : {}),
   });
 }
 
@@ -47,7 +52,9 @@ function expectLinks(links: unknown, allowed: string[], where: string) {
   for (const [name, link] of Object.entries(links as Json)) {
     if (link === null) continue;
     expect(typeof link, `${where}.links.${name}`).toBe("string");
-    expect(link as string, `${where}.links.${name} is a path of this API`).toMatch(/^\/jsonapi(?:\/|\?|$)/);
+    // Absolute, as clients resolve links and the JSON:API schema requires; brackets percent-encoded.
+    expect(link as string, `${where}.links.${name} is a URL of this API`).toMatch(/^https?:\/\/[^/]+\/jsonapi(?:\/|\?|$)/);
+    expect(link as string, `${where}.links.${name} encodes [ and ]`).not.toMatch(/[[\]]/);
   }
 }
 

@@ -6,7 +6,7 @@ import { expect } from "vitest";
 // an XML answer with its JSON twin and know it is well-formed XML 1.0.
 
 /** Lists of the REST envelopes, and the element of one item. */
-const LISTS: Record<string, string> = { articles: "article", comments: "comment", tags: "tag", tagList: "tag" };
+const LISTS: Record<string, string> = { articles: "article", comments: "comment", tags: "tag", tagList: "tag", routes: "route" };
 const BOOLEAN = new Set(["favorited", "following"]);
 const NUMBER = new Set(["favoritesCount", "articlesCount", "id"]);
 

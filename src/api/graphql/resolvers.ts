@@ -39,7 +39,7 @@ type Slug = { slug: string };
 
 /**
  * An `input` argument checked by a domain schema. A rule about the whole
- * object ("at least one field is required") is reported under `input`, where
+ * object ("needs at least one field") is reported under `input`, where
  * REST names its envelope (`user`, `article`).
  */
 const inputOf = <S extends v.GenericSchema>(schema: S, input: object): v.InferOutput<S> =>

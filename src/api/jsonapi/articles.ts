@@ -43,9 +43,9 @@ const articleExample = {
     relationships: {
       author: { data: { type: "users", id: "1" } },
       tags: { data: [{ type: "tags", id: "dragons" }] },
-      comments: { links: { related: "/jsonapi/articles/1/comments" } },
+      comments: { links: { related: "https://conduit.example/jsonapi/articles/1/comments" } },
     },
-    links: { self: "/jsonapi/articles/1" },
+    links: { self: "https://conduit.example/jsonapi/articles/1" },
     meta: { favorited: false },
   },
 };
@@ -56,6 +56,7 @@ export const articleRoutes = [
     path: "/articles",
     operationId: "JsonApiListArticles",
     summary: "Articles, newest first (a search: best match first), filtered and paginated",
+    description: "`filter[slug]` finds the article a slug names (a collection of one, or none).",
     auth: "optional",
     type: "articles",
     query: { include: ARTICLE_INCLUDES, sort: true, page: true, filter: true },

@@ -6,8 +6,11 @@ import { attributesOf, type ResourceType } from "./vocabulary";
 
 // The JSON:API representation of the domain's views: resource objects, their
 // relationships, compound documents (`included`), sparse fieldsets and
-// pagination links. Links are root-relative, so a cached body is right for
-// every host that serves it.
+// pagination links. Links are built root-relative here and made absolute on the
+// request's origin when the document is written (`serializeDocument`): clients
+// such as kitsu resolve a root-relative link against their base URL
+// (`/jsonapi/jsonapi/…`), and the JSON:API schema requires URIs. A cached
+// body therefore belongs to one origin, which the KV cache keys on.
 
 export const BASE = "/jsonapi";
 export const VERSION = { version: "1.1" } as const;
@@ -176,6 +179,34 @@ export class Compound {
 }
 
 /**
+ * A link to `pathname` with these query parameters, in the one form every link
+ * of the API takes: parameters sorted by name (as the KV cache key sorts them,
+ * so every request that shares a cached body also shares its links), names and
+ * values percent-encoded (`page%5Blimit%5D=5`; JSON:API requires `[` and `]`
+ * encoded), commas kept as the separators they are (`include=author,tags`).
+ */
+export function linkTo(pathname: string, params: URLSearchParams): string {
+  const sorted = new URLSearchParams(params);
+  sorted.sort();
+  const encode = (text: string) => encodeURIComponent(text).replaceAll("%2C", ",");
+  const query = [...sorted].map(([name, value]) => `${encode(name)}=${encode(value)}`).join("&");
+  return query ? `${pathname}?${query}` : pathname;
+}
+
+/** The document as JSON, each link in a `links` member made absolute on `origin` (`https://host`). */
+export function serializeDocument(document: unknown, origin: string): string {
+  return JSON.stringify(document, (key, value: unknown) => {
+    if (key !== "links" || typeof value !== "object" || value === null || Array.isArray(value)) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([name, link]) => [
+        name,
+        typeof link === "string" && link.startsWith("/") ? origin + link : link,
+      ]),
+    );
+  });
+}
+
+/**
  * `first`, `prev`, `next` and `last` for an offset/limit page of `total`
  * resources; the other query parameters carry over. A link past the largest
  * offset the API accepts is left out (null).
@@ -184,15 +215,13 @@ export function pageLinks(url: URL, page: { limit: number; offset: number }, tot
   const at = (offset: number) => {
     if (offset > LIMITS.pageOffset) return null;
     const params = new URLSearchParams(url.search);
-    params.delete("page[limit]");
-    params.delete("page[offset]");
-    params.append("page[limit]", String(page.limit));
-    params.append("page[offset]", String(offset));
-    return `${url.pathname}?${params}`;
+    params.set("page[limit]", String(page.limit));
+    params.set("page[offset]", String(offset));
+    return linkTo(url.pathname, params);
   };
   const last = total === 0 ? 0 : Math.floor((total - 1) / page.limit) * page.limit;
   return {
-    self: `${url.pathname}${url.search}`,
+    self: selfLink(url),
     first: at(0),
     prev: page.offset > 0 ? at(Math.max(0, Math.min(page.offset - page.limit, last))) : null,
     next: page.offset + page.limit < total ? at(page.offset + page.limit) : null,
@@ -205,8 +234,8 @@ export function pageLinks(url: URL, page: { limit: number; offset: number }, tot
 /** Which relationship paths an article's document can include, when it is read. */
 export const ARTICLE_INCLUDES = ["author", "tags", "comments", "comments.author"];
 
-/** The top-level self link: the request as it was made. */
-export const selfLink = (url: URL) => `${url.pathname}${url.search}`;
+/** The top-level self link: the request as it was made, in the canonical form. */
+export const selfLink = (url: URL) => linkTo(url.pathname, url.searchParams);
 
 /** What a listing reads besides the page, as the query asks. */
 export const listingOptions = (query: ParsedQuery) => ({

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../http/context";
 import { conditionalGet } from "../../http/etag";
 import { noSuchRoute, problemHandler } from "../../http/problem";
 import { requestContext } from "../../http/request-context";
+import { REST_BASE } from "../rest/route";
 import { articleRoutes } from "./articles";
 import { commentRoutes } from "./comments";
 import { BASE, VERSION } from "./document";
@@ -26,23 +27,27 @@ const rootRoute = jsonApiRoute({
   query: { include: [] },
   success: { status: 200, description: "A document whose `meta` links the collections" },
   errors: {},
-  handle: async () => ({
-    document: {
-      jsonapi: VERSION,
-      links: { self: BASE },
-      meta: {
-        description: "Conduit as JSON:API 1.1: articles, users, comments, tags",
-        resources: {
-          articles: `${BASE}/articles`,
-          feed: `${BASE}/feed`,
-          tags: `${BASE}/tags`,
-          me: `${BASE}/users/me`,
-          register: `${BASE}/users`,
-          login: "/api/users/login",
+  handle: async (c) => {
+    // Links in meta are not `links` members: made absolute here.
+    const { origin } = new URL(c.req.url);
+    return {
+      document: {
+        jsonapi: VERSION,
+        links: { self: BASE },
+        meta: {
+          description: "Conduit as JSON:API 1.1: articles, users, comments, tags",
+          resources: {
+            articles: `${origin}${BASE}/articles`,
+            feed: `${origin}${BASE}/feed`,
+            tags: `${origin}${BASE}/tags`,
+            me: `${origin}${BASE}/users/me`,
+            register: `${origin}${BASE}/users`,
+            login: `${origin}${REST_BASE}/users/login`,
+          },
         },
       },
-    },
-  }),
+    };
+  },
 });
 
 /** Every JSON:API route, in the order they are matched and documented. */

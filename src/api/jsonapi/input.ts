@@ -104,7 +104,8 @@ export function locator(input: ResourceInput, relationships: Record<string, stri
     const sent = field !== null && input.attributes !== null && field in input.attributes;
     return {
       pointer: sent ? `/data/attributes/${field}` : input.attributes ? "/data/attributes" : "/data",
-      member: field ?? "",
+      // A rule on the whole object ("needs at least one field") is the object's.
+      member: field ?? (input.attributes ? "attributes" : "data"),
       title: "Invalid attribute",
     };
   };

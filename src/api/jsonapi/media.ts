@@ -66,8 +66,11 @@ const usableParams = (range: MediaRange) => [...range.params.keys()].every((name
 /**
  * Whether a response in the JSON:API media type meets the Accept header.
  * 406 when the header names the JSON:API media type only with parameters it
- * must not have (anything but `profile`, since no `ext` is supported), or when
- * nothing it names is the JSON:API media type or a range that covers it.
+ * must not have (anything but `profile`, since no `ext` is supported: the
+ * specification requires it), or when it names nothing this server answers.
+ * A plain `application/json`, which ky, ofetch and hand-written fetch wrappers
+ * send, is answered too: a JSON:API document is JSON, and the specification
+ * asks for a 406 only in the first case.
  */
 export function requireAcceptable(accept: string | undefined): void {
   if (accept === undefined || accept.trim() === "") return;
@@ -77,7 +80,10 @@ export function requireAcceptable(accept: string | undefined): void {
   const jsonApi = ranges.filter((range) => range.type === JSONAPI_MEDIA_TYPE);
   const served = (range: MediaRange) =>
     range.q > 0 &&
-    (range.type === "*/*" || range.type === "application/*" || (range.type === JSONAPI_MEDIA_TYPE && usableParams(range)));
+    (range.type === "*/*" ||
+      range.type === "application/*" ||
+      range.type === "application/json" ||
+      (range.type === JSONAPI_MEDIA_TYPE && usableParams(range)));
   if (jsonApi.length ? jsonApi.some(served) : ranges.some(served)) return;
   throw new JsonApiError(406, [
     {
@@ -85,8 +91,8 @@ export function requireAcceptable(accept: string | undefined): void {
       code: "not_acceptable",
       title: "Not acceptable",
       detail: jsonApi.length
-        ? `Accept names ${JSONAPI_MEDIA_TYPE} only with parameters this server does not support (it supports profile, no ext)`
-        : `this API answers in ${JSONAPI_MEDIA_TYPE}, which Accept does not allow`,
+        ? `Accept names ${JSONAPI_MEDIA_TYPE} only with parameters this server does not support (it supports profile, no ext): send Accept: ${JSONAPI_MEDIA_TYPE}`
+        : `this API answers in ${JSONAPI_MEDIA_TYPE}, which Accept does not allow: send Accept: ${JSONAPI_MEDIA_TYPE} (or application/json)`,
       source: { header: "Accept" },
     },
   ]);
@@ -98,8 +104,8 @@ export function requireJsonApiBody(contentType: string | null): void {
   if (range && range.type === JSONAPI_MEDIA_TYPE && usableParams(range)) return;
   const detail =
     range?.type === JSONAPI_MEDIA_TYPE
-      ? `Content-Type ${JSONAPI_MEDIA_TYPE} may carry no parameter but profile (no ext is supported)`
-      : `request body must be ${JSONAPI_MEDIA_TYPE}`;
+      ? `Content-Type ${JSONAPI_MEDIA_TYPE} may carry no parameter but profile (no ext is supported): send Content-Type: ${JSONAPI_MEDIA_TYPE}, without charset or ext`
+      : `request body must be ${JSONAPI_MEDIA_TYPE}: send Content-Type: ${JSONAPI_MEDIA_TYPE}`;
   throw new JsonApiError(415, [
     {
       status: "415",

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { ArticleOrder } from "../../db/articles";
 import { type ArticleQueryInput, PageQuery } from "../../domain/inputs";
-import { ArticleListParams, PageParams } from "../query-params";
+import { ArticleFilterParams, PageParams } from "../query-params";
 import { fieldMessages } from "../validate";
 import { errorObject, failure, JsonApiError } from "./errors";
 import { RESOURCE_TYPES, resourceTypeOf, TYPES } from "./vocabulary";
@@ -20,7 +20,7 @@ export type QueryRules = {
   sort?: boolean;
   /** `page[limit]` and `page[offset]`. */
   page?: boolean;
-  /** `filter[tag]`, `filter[author]`, `filter[favorited]`, `filter[search]`. */
+  /** `filter[tag]`, `filter[author]`, `filter[favorited]`, `filter[search]`, `filter[slug]`. */
   filter?: boolean;
 };
 
@@ -33,7 +33,7 @@ export type ParsedQuery = {
   list: ArticleQueryInput;
 };
 
-const FILTERS = ["tag", "author", "favorited", "search"] as const;
+export const FILTERS = ["tag", "author", "favorited", "search", "slug"] as const;
 /** The values of `sort`: most relevant first needs a search to be relevant to. */
 const SORTS = new Map<string, ArticleOrder>([
   ["-createdAt", "newest"],
@@ -106,11 +106,11 @@ export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQue
   }
   // A search's best matches come first unless asked otherwise (as in REST).
   parsed.order = sort ?? (raw.search === undefined ? "newest" : "relevance");
-  if (rules.page || rules.filter) parsed.list = listOf(raw, rules.filter ? ArticleListParams : PageParams);
+  if (rules.page || rules.filter) parsed.list = listOf(raw, rules.filter ? ArticleFilterParams : PageParams);
   return parsed;
 }
 
-function listOf(raw: Record<string, string>, schema: typeof ArticleListParams | typeof PageParams): ArticleQueryInput {
+function listOf(raw: Record<string, string>, schema: typeof ArticleFilterParams | typeof PageParams): ArticleQueryInput {
   const result = v.safeParse(schema, raw, { abortPipeEarly: true });
   if (result.success) return result.output;
   const errors = Object.entries(fieldMessages(result.issues)).flatMap(([field, messages]) => {

@@ -3,7 +3,7 @@ import { signedIn } from "../../http/auth";
 import type { AppEnv } from "../../http/context";
 import { publicCache } from "../../http/kv-cache";
 import { writeLimit } from "../../http/limits";
-import type { ResourceType } from "./document";
+import { type ResourceType, serializeDocument } from "./document";
 import { failure, JSONAPI_MEDIA_TYPE } from "./errors";
 import { type ParsedQuery, parseQuery, type QueryRules } from "./query";
 
@@ -56,8 +56,13 @@ export function numericId(value: string | undefined, what: "article" | "comment"
 
 const NUMERIC: Partial<Record<PathParameter, "article" | "comment">> = { article: "article", comment: "comment" };
 
-export const send = (c: Context<AppEnv>, status: 200 | 201, document: unknown, headers: Record<string, string> = {}) =>
-  c.body(JSON.stringify(document), status, { "Content-Type": JSONAPI_MEDIA_TYPE, ...headers });
+/** A document, its links (and a 201's Location) absolute on the origin the request came to. */
+function send(c: Context<AppEnv>, status: 200 | 201, answer: { document: unknown; location?: string }) {
+  const { origin } = new URL(c.req.url);
+  const headers: Record<string, string> = { "Content-Type": JSONAPI_MEDIA_TYPE };
+  if (answer.location) headers.Location = new URL(answer.location, origin).href;
+  return c.body(serializeDocument(answer.document, origin), status, headers);
+}
 
 /** A parsed query in one canonical form (sets and maps as sorted lists). */
 const identityOf = (query: ParsedQuery) => [
@@ -84,7 +89,7 @@ export function mountJsonApi(app: Hono<AppEnv>, routes: readonly JsonApiRoute[])
       const respond = async () => {
         const answer = await route.handle(c, { query, ids });
         if (route.success.status === 204 || !answer) return c.body(null, 204);
-        return send(c, route.success.status, answer.document, answer.location ? { Location: answer.location } : {});
+        return send(c, route.success.status, answer);
       };
       if (!route.cache || route.cache.unless?.(c)) return respond();
       c.set("cacheIdentity", JSON.stringify([route.operationId, c.req.param(), identityOf(query)]));

@@ -196,7 +196,7 @@ export const userRoutes = [
           const target = { id: numericId(member, "profile") };
           await pointing(profiles.setFollowing(ctx, target, add), () => ({
             pointer: "/data/0",
-            member: "",
+            member: "username",
             title: "Invalid relationship",
           }));
         }

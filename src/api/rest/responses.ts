@@ -126,6 +126,27 @@ export const TagsResponse = v.strictObject({
   ),
 });
 
+/** `GET /api`: where everything is (src/api/rest/index.ts builds it from the route declarations). */
+export const ApiIndexResponse = v.strictObject({
+  index: v.strictObject({
+    name: v.string(),
+    description: v.string(),
+    version: v.string(),
+    links: v.pipe(
+      v.record(v.string(), v.string()),
+      v.description("paths on this Worker: the docs, the OpenAPI document, the other API styles, the health check"),
+    ),
+    routes: v.array(
+      v.strictObject({
+        method: v.picklist(["GET", "POST", "PUT", "DELETE"]),
+        path: v.pipe(v.string(), v.description("an OpenAPI path template, `{name}` for a parameter")),
+        summary: v.string(),
+        auth: v.pipe(v.picklist(["none", "optional", "required"]), v.description("whether a token is needed")),
+      }),
+    ),
+  }),
+});
+
 // The domain's view types and these schemas must describe the same objects:
 // the type below fails to compile if any pair differs in either direction.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -24,7 +24,7 @@ export const notTheAuthor = (what: string): RouteErrorDoc => ({
 export const followSelf: RouteErrorDoc = {
   status: 422,
   description: "You cannot follow (or unfollow) yourself.",
-  example: { username: ["you cannot follow yourself"] },
+  example: { username: ["is your own: you cannot follow yourself"] },
 };
 
 export const badTag: RouteErrorDoc = {

@@ -27,7 +27,7 @@ type Schema = v.GenericSchema;
 /** Where the REST sub-app is mounted (app.ts); links in answers begin with it. */
 export const REST_BASE = "/api";
 
-export type RestTag = "User and Authentication" | "Profile" | "Articles" | "Comments" | "Favorites" | "Tags" | "Feeds";
+export type RestTag = "Index" | "User and Authentication" | "Profile" | "Articles" | "Comments" | "Favorites" | "Tags" | "Feeds";
 
 /** Statuses that depend on what the route does, beyond the shared ones. */
 export type RouteError = 403 | 404 | 422;

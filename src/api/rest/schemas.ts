@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { ArticleChanges, CommentId, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../../domain/inputs";
-import { IntegerParam } from "../query-params";
+import { IntegerParam, TextParam } from "../query-params";
 
 // The REST representation of the domain inputs: JSON envelopes around the
 // domain's own schemas, and query strings turned into numbers before the
@@ -16,4 +16,4 @@ export const NewArticleBody = envelope("article", NewArticle);
 export const UpdateArticleBody = envelope("article", ArticleChanges);
 export const NewCommentBody = envelope("comment", NewComment);
 
-export const CommentParams = v.object({ slug: v.string(), id: v.pipe(IntegerParam, CommentId) });
+export const CommentParams = v.object({ slug: TextParam, id: v.pipe(IntegerParam, CommentId) });

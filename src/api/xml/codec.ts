@@ -15,6 +15,7 @@ const ITEM_OF = new Map([
   ["comments", "comment"],
   ["tags", "tag"],
   ["tagList", "tag"],
+  ["routes", "route"],
 ]);
 
 // Characters XML 1.0 cannot carry at all, even escaped.

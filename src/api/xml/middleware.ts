@@ -1,13 +1,14 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../http/context";
 import { ownMediaRepresentationOf, type Representation, restRepresentationOf } from "../../http/negotiation";
 import { HttpError } from "../../http/problem";
 import { toXml } from "./codec";
 
-const negotiation = (representationOf: (accept: string | undefined) => Representation | null, refusal: string) =>
+const negotiation = (representationOf: (c: Context<AppEnv>) => Representation | null, vary: string, refusal: string) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    c.header("Vary", "Accept", { append: true });
-    const representation = representationOf(c.req.header("accept"));
+    c.header("Vary", vary, { append: true });
+    const representation = representationOf(c);
     if (!representation) throw new HttpError(406, refusal);
     c.set("representation", representation);
     await next();
@@ -15,13 +16,22 @@ const negotiation = (representationOf: (accept: string | undefined) => Represent
 
 /**
  * Which representation the REST caller asked for (406 if none it can have);
- * the REST error renderer and the conversion below read it.
+ * the REST error renderer and the conversion below read it. A browser tab gets
+ * JSON (src/http/negotiation.ts), hence the second Vary.
  */
-export const restNegotiation = negotiation(restRepresentationOf, "this API answers in application/json or application/xml");
+export const restNegotiation = negotiation(
+  (c) => restRepresentationOf(c.req.header("accept"), c.req.header("sec-fetch-mode")),
+  "Accept, Sec-Fetch-Mode",
+  "this API answers in application/json or application/xml",
+);
 
 /** The same for a route that answers in a media type of its own (an Atom feed): 406 unless the caller accepts it. */
 export const ownMediaNegotiation = (mediaType: string) =>
-  negotiation((accept) => ownMediaRepresentationOf(accept, mediaType), `this resource is answered in ${mediaType} only`);
+  negotiation(
+    (c) => ownMediaRepresentationOf(c.req.header("accept"), mediaType),
+    "Accept",
+    `this resource is answered in ${mediaType} only`,
+  );
 
 /**
  * Handlers and the cache produce JSON; an XML client gets successful answers

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type RateLimitMode, wranglerConfig } from "../../../scripts/dev-config.mjs";
 
 // Starts the Worker the way `npm run dev` does — `wrangler dev` with local D1
 // (migrated and seeded) and KV — but on free ports and a throwaway state
@@ -13,7 +14,21 @@ const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
 // Tests only; a real deployment sets its own with `wrangler secret put`.
 const SECRET = "browser-test-secret-that-is-long-enough-0123456789";
 
-export type RunningWorker = { url: string; stop(): Promise<void>; output(): string };
+export type RunningWorker = {
+  url: string;
+  /** Where its D1 and KV live: pass it to another startWorker to serve the same data. */
+  state: string;
+  /** Stops wrangler dev; the state directory is removed unless `keepState`. */
+  stop(options?: { keepState?: boolean }): Promise<void>;
+  output(): string;
+};
+
+export type WorkerOptions = {
+  /** `production` (the default): wrangler.toml's limits; `local`: those of `npm run dev`. */
+  limits?: RateLimitMode;
+  /** Serve an earlier worker's state instead of a fresh one (migrated and seeded again, as `npm run dev` does). */
+  state?: string;
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,14 +73,15 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   signal("SIGKILL"); // anything of the group that outlived its parent
 }
 
-export async function startWorker(): Promise<RunningWorker> {
-  const state = mkdtempSync(path.join(tmpdir(), "conduit-browser-"));
+export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
+  const state = options.state ?? mkdtempSync(path.join(tmpdir(), "conduit-worker-"));
+  const config = wranglerConfig(ROOT, options.limits ?? "production");
   const log: string[] = [];
   const local = ["--local", "--persist-to", state];
   let child: ChildProcess | undefined;
-  const stop = async () => {
+  const stop = async ({ keepState = false } = {}) => {
     if (child) await stopGroup(child);
-    rmSync(state, { recursive: true, force: true });
+    if (!keepState) rmSync(state, { recursive: true, force: true });
   };
   try {
     await run(["d1", "migrations", "apply", "conduit", ...local], log);
@@ -75,6 +91,8 @@ export async function startWorker(): Promise<RunningWorker> {
       WRANGLER,
       [
         "dev",
+        "--config",
+        config,
         "--ip",
         "127.0.0.1",
         "--port",
@@ -105,7 +123,7 @@ export async function startWorker(): Promise<RunningWorker> {
       if (Date.now() > deadline) throw new Error(`wrangler dev did not answer within 90 s:\n${log.join("")}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    return { url, stop, output: () => log.join("") };
+    return { url, state, stop, output: () => log.join("") };
   } catch (error) {
     await stop();
     throw error;

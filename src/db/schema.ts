@@ -3,7 +3,9 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 
 // Timestamps are integer milliseconds since the epoch (UTC); the API renders
 // them as ISO 8601. Usernames and emails keep the spelling the user chose and a
-// normalised `*_key` column that carries the case-insensitive uniqueness.
+// normalised `*_key` column that carries the case-insensitive uniqueness; a
+// username also has a `username_skeleton` (src/domain/username.ts): names that
+// look alike share it, and it is unique too.
 
 export const users = sqliteTable(
   "users",
@@ -11,6 +13,9 @@ export const users = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     username: text("username").notNull(),
     usernameKey: text("username_key").notNull(),
+    // Null only for rows that predate it and wait for `npm run db:upgrade`
+    // (README, "Security"); a unique index lets several nulls coexist.
+    usernameSkeleton: text("username_skeleton"),
     email: text("email").notNull(),
     emailKey: text("email_key").notNull(),
     passwordHash: text("password_hash").notNull(),
@@ -21,8 +26,21 @@ export const users = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("users_username_key_unique").on(t.usernameKey), uniqueIndex("users_email_key_unique").on(t.emailKey)],
+  (t) => [
+    uniqueIndex("users_username_key_unique").on(t.usernameKey),
+    uniqueIndex("users_username_skeleton_unique").on(t.usernameSkeleton),
+    uniqueIndex("users_email_key_unique").on(t.emailKey),
+  ],
 );
+
+/**
+ * Passwords found in breach corpora, as digests (src/domain/common-passwords.ts):
+ * filled by a migration, looked up inside the round trip an operation that sets
+ * a password already makes.
+ */
+export const commonPasswords = sqliteTable("common_passwords", {
+  digest: text("digest").primaryKey(),
+});
 
 export const follows = sqliteTable(
   "follows",

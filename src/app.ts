@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { graphql } from "./api/graphql";
 import { jsonapi } from "./api/jsonapi";
 import { renderRestProblem, rest } from "./api/rest";
+import { refuseUnsafeConfiguration } from "./http/configuration";
 import type { AppEnv } from "./http/context";
 import { noSuchRoute, problemHandler } from "./http/problem";
 import { corsPolicy, jsonCharset, securityHeaders, serverTiming } from "./http/response-headers";
@@ -13,7 +14,7 @@ import { service } from "./service/routes";
 
 export const app = new Hono<AppEnv>();
 
-app.use(serverTiming, corsPolicy, requestId(), securityHeaders, jsonCharset);
+app.use(serverTiming, corsPolicy, requestId(), securityHeaders, jsonCharset, refuseUnsafeConfiguration);
 
 app.route("/api", rest);
 app.route("/graphql", graphql);

@@ -11,7 +11,7 @@ import { requireWithinLimits } from "./limits";
 import { commonPasswordDigest, hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
 import { issueToken } from "./tokens";
 import { usernameSkeleton } from "./username";
-import { requireViewer, ViewerBatch, type ViewerRow } from "./viewer";
+import { requireViewer, ViewerBatch, type ViewerRow, viewerConfirmed } from "./viewer";
 import { type UserView, withId } from "./views";
 
 const TAKEN = "has already been taken";
@@ -169,6 +169,7 @@ export async function currentUser(ctx: Context): Promise<UserView> {
   const viewer = requireViewer(ctx);
   const [row] = await selectViewer(ctx.db, viewer.userId, viewer.tokenVersion);
   if (!row) throw unauthenticated("token is no longer valid");
+  viewerConfirmed(ctx);
   return userView(row, viewer.token);
 }
 
@@ -263,4 +264,6 @@ export async function logOutEverywhere(ctx: Context): Promise<void> {
     .where(and(eq(users.id, viewer.userId), eq(users.tokenVersion, viewer.tokenVersion)))
     .returning({ id: users.id });
   if (!row) throw unauthenticated("token is no longer valid");
+  // The token was good until this request revoked it.
+  viewerConfirmed(ctx);
 }

@@ -6,6 +6,27 @@ import { unauthenticated } from "./errors";
 
 export type ViewerRow = Awaited<ReturnType<typeof selectViewer>>[number];
 
+/** Contexts whose token has been checked against D1 (its user, at its version) in this request. */
+const confirmed = new WeakSet<Context>();
+
+/** Records that the operation's own query found the token's user at the token's version. */
+export function viewerConfirmed(ctx: Context): void {
+  confirmed.add(ctx);
+}
+
+/**
+ * Run once a request is done: a token that no operation checked (the request
+ * reached no D1, as `GET /jsonapi` or GraphQL's `{ __typename }` do) is
+ * checked now, so that a revoked token is a 401 on every route. Anonymous
+ * callers and requests that checked it already cost nothing more.
+ */
+export async function confirmViewer(ctx: Context): Promise<void> {
+  if (!ctx.viewer || confirmed.has(ctx)) return;
+  const [row] = await selectViewer(ctx.db, ctx.viewer.userId, ctx.viewer.tokenVersion);
+  if (!row) throw unauthenticated("token is no longer valid");
+  confirmed.add(ctx);
+}
+
 /**
  * An operation's first round trip: its statements in one D1 batch, prefixed,
  * when the request carries a token, by the check that the token's user still
@@ -30,6 +51,7 @@ export class ViewerBatch {
     if (!this.#viewer) return null;
     const [row] = this.#viewer();
     if (!row) throw unauthenticated("token is no longer valid");
+    viewerConfirmed(this.ctx);
     return row;
   }
 

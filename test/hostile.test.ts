@@ -122,7 +122,7 @@ const comment = (body: unknown) => json({ comment: { body } });
 const userChanges = (fields: Record<string, unknown>) => json({ user: fields });
 const newUser = (fields: Record<string, unknown>) => {
   const username = unique("h");
-  return json({ user: { username, email: `${username}@example.com`, password: "sturdy-password-123", ...fields } });
+  return json({ user: { username, email: `${username}@example.com`, password: "safe-pass-1", ...fields } });
 };
 /** A streamed body of `total` bytes of JSON text, without a Content-Length. */
 const streamOf = (prefix: string, total: number, suffix: string) => () => {
@@ -1328,7 +1328,7 @@ const CASES: HostileCase[] = [
           user: {
             username,
             email: `${username}@example.com`,
-            password: "sturdy-password-123",
+            password: "safe-pass-1",
             id: f.owner.id,
             token_version: 99,
             tokenVersion: 99,
@@ -1569,7 +1569,7 @@ const CASES: HostileCase[] = [
     token: "none",
     body: () => {
       const username = unique("proto");
-      return `{"__proto__":{"user":{"username":"${username}","email":"${username}@example.com","password":"sturdy-password-123"}}}`;
+      return `{"__proto__":{"user":{"username":"${username}","email":"${username}@example.com","password":"safe-pass-1"}}}`;
     },
     status: 422,
     error: { field: "user", message: "is required" },
@@ -1970,7 +1970,7 @@ const CASES: HostileCase[] = [
     body: () => {
       const username = unique("ja");
       return json({
-        data: { type: "users", id: "1", attributes: { username, email: `${username}@example.com`, password: "sturdy-password-123" } },
+        data: { type: "users", id: "1", attributes: { username, email: `${username}@example.com`, password: "safe-pass-1" } },
       });
     },
     status: 403,

@@ -64,7 +64,7 @@ describe("login and registration limits", () => {
     expect((await login(`${unique("x")}@example.com`)).status).toBe(401);
     const name = unique("limited");
     const register = await call("POST", "/api/users", {
-      body: { user: { username: name, email: `${name}@example.com`, password: "sturdy-password-1" } },
+      body: { user: { username: name, email: `${name}@example.com`, password: "safe-pw-1" } },
       headers: client,
       env: limited,
     });
@@ -72,7 +72,7 @@ describe("login and registration limits", () => {
     const name2 = unique("refused");
     await expectLimited(
       await call("POST", "/api/users", {
-        body: { user: { username: name2, email: `${name2}@example.com`, password: "sturdy-password-1" } },
+        body: { user: { username: name2, email: `${name2}@example.com`, password: "safe-pw-1" } },
         headers: client,
         env: limited,
       }),
@@ -96,7 +96,7 @@ describe("login and registration limits", () => {
     const email = `${unique("taken")}@example.com`;
     const attempt = () =>
       call("POST", "/api/users", {
-        body: { user: { username: unique("u"), email, password: "sturdy-password-1" } },
+        body: { user: { username: unique("u"), email, password: "safe-pw-1" } },
         headers: from(address()),
         env: limited,
       });
@@ -138,7 +138,7 @@ describe("when a limiter is missing or failing", () => {
     for (const limitedEnv of [{ ...testEnv, AUTH_ACCOUNT_LIMITER: broken }, unbound]) {
       const name = unique("open");
       const reply = await call("POST", "/api/users", {
-        body: { user: { username: name, email: `${name}@example.com`, password: "sturdy-password-1" } },
+        body: { user: { username: name, email: `${name}@example.com`, password: "safe-pw-1" } },
         env: limitedEnv as Env,
       });
       expect(reply.status).toBe(201);

@@ -89,7 +89,7 @@ describe("POST /api/users (register)", () => {
   });
 
   it("answers 422 for blank, over-long and non-string fields", async () => {
-    const blank = await call("POST", "/api/users", { body: { user: { username: "  ", email: "a@b.co", password: "sturdy-password-8" } } });
+    const blank = await call("POST", "/api/users", { body: { user: { username: "  ", email: "a@b.co", password: "safe-pw8" } } });
     expect(blank.body).toEqual({ errors: { username: ["can't be blank"] } });
     const long = await call("POST", "/api/users", {
       body: { user: { username: "u".repeat(41), email: "a@b.co", password: "p".repeat(257) } },
@@ -124,7 +124,7 @@ describe("POST /api/users (register)", () => {
     const replies = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         call("POST", "/api/users", {
-          body: { user: { username, email: `${username}-${i}@example.com`, password: "sturdy-password-123" } },
+          body: { user: { username, email: `${username}-${i}@example.com`, password: "safe-pass-1" } },
         }),
       ),
     );

@@ -113,6 +113,10 @@ export function usernameProblem(username: string): string | null {
   if (!/[\p{L}\p{N}]/u.test(username)) return "must contain a letter or a digit";
   if (/^\p{M}/u.test(username)) return "can't start with a combining mark";
   if (!highlyRestrictive(chars)) return "can't mix scripts (such as Latin with Cyrillic or Greek)";
-  if (RESERVED.has(usernameSkeleton(username))) return "is reserved";
+  // Its own look, and the look of its lowercase spelling (the skeleton of
+  // "ADMIN" keeps an I that looks like l; its key is "admin").
+  if (RESERVED.has(usernameSkeleton(username)) || RESERVED.has(usernameSkeleton(username.toLowerCase()))) {
+    return "is reserved";
+  }
   return null;
 }

@@ -153,6 +153,8 @@ const NOT_MEDIA = "request body must be application/json or application/xml";
 const TOO_LARGE = `request body is larger than ${MiB} bytes`;
 const UNSTORABLE = "must not contain NUL or unpaired surrogate characters";
 const USERNAME_CHARS = "may only contain letters, digits, '_', '.' and '-'";
+const USERNAME_BIDI = "can't contain bidirectional control characters";
+const INVISIBLE = "can't contain invisible characters";
 const NOT_INTEGER = "must be an integer";
 const BAD_ID = "must be a positive integer";
 const NO_AUTH = "authentication is required";
@@ -509,13 +511,18 @@ const CASES: HostileCase[] = [
   }),
   ...(
     [
-      ["a right-to-left override", "\u202e"],
-      ["a zero-width space", "\u200b"],
-      ["a zero-width joiner", "\u200d"],
-      ["a byte order mark", "\ufeff"],
-      ["an ASCII control character", "\u0007"],
+      ["a right-to-left override", "\u202e", USERNAME_BIDI],
+      ["a right-to-left isolate", "\u2067", USERNAME_BIDI],
+      ["a left-to-right mark", "\u200e", USERNAME_BIDI],
+      ["a zero-width space", "\u200b", INVISIBLE],
+      ["a zero-width joiner", "\u200d", INVISIBLE],
+      ["a byte order mark", "\ufeff", INVISIBLE],
+      ["a variation selector (U+FE0F)", "\ufe0f", INVISIBLE],
+      ["a Hangul filler (U+3164)", "\u3164", INVISIBLE],
+      ["a soft hyphen", "\u00ad", INVISIBLE],
+      ["an ASCII control character", "\u0007", USERNAME_CHARS],
     ] as const
-  ).map(([name, ch]) =>
+  ).map(([name, ch, message]) =>
     rest({
       name: `${name} in the username`,
       method: "POST",
@@ -523,7 +530,7 @@ const CASES: HostileCase[] = [
       token: "none",
       body: () => newUser({ username: `${unique("z")}${ch}x` }),
       status: 422,
-      error: { field: "username", message: USERNAME_CHARS },
+      error: { field: "username", message },
     }),
   ),
   rest({

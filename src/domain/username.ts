@@ -106,10 +106,13 @@ function highlyRestrictive(chars: string[]): boolean {
 /** Why an NFKC-normalised, trimmed, non-empty name is refused; null when it is not. */
 export function usernameProblem(username: string): string | null {
   const chars = [...username];
-  if (BIDI_CONTROL.test(username)) return "can't contain bidirectional control characters";
-  if (INVISIBLE.test(username)) return "can't contain invisible characters";
-  if (!chars.every((char) => USERNAME_CHARACTER.test(char))) return USERNAME_CHARS_MESSAGE;
-  if (!chars.every(inRepertoire)) return "may only use scripts in common modern use";
+  // What is wrong with the first character that is not allowed.
+  for (const char of chars) {
+    if (BIDI_CONTROL.test(char)) return "can't contain bidirectional control characters";
+    if (INVISIBLE.test(char)) return "can't contain invisible characters";
+    if (!USERNAME_CHARACTER.test(char)) return USERNAME_CHARS_MESSAGE;
+    if (!inRepertoire(char)) return "may only use scripts in common modern use";
+  }
   if (!/[\p{L}\p{N}]/u.test(username)) return "must contain a letter or a digit";
   if (/^\p{M}/u.test(username)) return "can't start with a combining mark";
   if (!highlyRestrictive(chars)) return "can't mix scripts (such as Latin with Cyrillic or Greek)";

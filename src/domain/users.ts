@@ -11,7 +11,7 @@ import { requireWithinLimits } from "./limits";
 import { commonPasswordDigest, hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
 import { issueToken } from "./tokens";
 import { usernameSkeleton } from "./username";
-import { requireViewer, ViewerBatch, type ViewerRow, viewerConfirmed } from "./viewer";
+import { requireViewer, ViewerBatch, type ViewerRow, viewerChecked } from "./viewer";
 import { type UserView, withId } from "./views";
 
 const TAKEN = "has already been taken";
@@ -168,8 +168,8 @@ export async function login(ctx: Context, input: LoginInput): Promise<UserView> 
 export async function currentUser(ctx: Context): Promise<UserView> {
   const viewer = requireViewer(ctx);
   const [row] = await selectViewer(ctx.db, viewer.userId, viewer.tokenVersion);
+  viewerChecked(ctx);
   if (!row) throw unauthenticated("token is no longer valid");
-  viewerConfirmed(ctx);
   return userView(row, viewer.token);
 }
 
@@ -263,7 +263,7 @@ export async function logOutEverywhere(ctx: Context): Promise<void> {
     .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: ctx.now().getTime() })
     .where(and(eq(users.id, viewer.userId), eq(users.tokenVersion, viewer.tokenVersion)))
     .returning({ id: users.id });
+  // The version check is part of the update: the token was checked (and, if good, is now revoked).
+  viewerChecked(ctx);
   if (!row) throw unauthenticated("token is no longer valid");
-  // The token was good until this request revoked it.
-  viewerConfirmed(ctx);
 }

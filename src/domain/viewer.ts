@@ -6,12 +6,15 @@ import { unauthenticated } from "./errors";
 
 export type ViewerRow = Awaited<ReturnType<typeof selectViewer>>[number];
 
-/** Contexts whose token has been checked against D1 (its user, at its version) in this request. */
-const confirmed = new WeakSet<Context>();
+/**
+ * Contexts whose token an operation has checked against D1 (its user, at its
+ * version) in this request, whatever the answer: a refusal has been given.
+ */
+const checked = new WeakSet<Context>();
 
-/** Records that the operation's own query found the token's user at the token's version. */
-export function viewerConfirmed(ctx: Context): void {
-  confirmed.add(ctx);
+/** Records that an operation's own query has checked the token. */
+export function viewerChecked(ctx: Context): void {
+  checked.add(ctx);
 }
 
 /**
@@ -20,11 +23,11 @@ export function viewerConfirmed(ctx: Context): void {
  * checked now, so that a revoked token is a 401 on every route. Anonymous
  * callers and requests that checked it already cost nothing more.
  */
-export async function confirmViewer(ctx: Context): Promise<void> {
-  if (!ctx.viewer || confirmed.has(ctx)) return;
+export async function checkViewer(ctx: Context): Promise<void> {
+  if (!ctx.viewer || checked.has(ctx)) return;
+  checked.add(ctx);
   const [row] = await selectViewer(ctx.db, ctx.viewer.userId, ctx.viewer.tokenVersion);
   if (!row) throw unauthenticated("token is no longer valid");
-  confirmed.add(ctx);
 }
 
 /**
@@ -49,9 +52,9 @@ export class ViewerBatch {
   async run(): Promise<ViewerRow | null> {
     await this.#batch.run(this.ctx.db);
     if (!this.#viewer) return null;
+    viewerChecked(this.ctx);
     const [row] = this.#viewer();
     if (!row) throw unauthenticated("token is no longer valid");
-    viewerConfirmed(this.ctx);
     return row;
   }
 

@@ -4,7 +4,7 @@ import { meterD1 } from "../db/metered";
 import { BOOKMARK_HEADER, lazySession, validBookmark } from "../db/session";
 import type { Change } from "../domain/context";
 import { DomainError } from "../domain/errors";
-import { confirmViewer } from "../domain/viewer";
+import { checkViewer } from "../domain/viewer";
 import { d1TimeoutMs, tokenConfig } from "../env";
 import { viewerFrom } from "./auth";
 import type { AppEnv } from "./context";
@@ -51,7 +51,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   });
   await next();
   // A revoked token is refused even where the request needed no D1 (and then costs one round trip).
-  await confirmViewer(c.var.ctx);
+  await checkViewer(c.var.ctx);
   const reached = session.getBookmark();
   if (changes.length) await invalidate(c, changes, reached);
   if (reached) c.res.headers.set(BOOKMARK_HEADER, reached);

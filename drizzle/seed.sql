@@ -1,8 +1,8 @@
 -- Demo data for local development (npm run dev). Idempotent: every insert is
 -- INSERT OR IGNORE against a unique key, so re-running changes nothing.
 -- Every demo account's password is "conduit-demo" (hashed in today's format,
--- src/domain/password.ts). username_skeleton is usernameSkeleton(username)
--- (src/domain/username.ts): "demo" looks like "derno".
+-- src/domain/password.ts). username_skeleton is the name's skeleton
+-- (src/db/skeleton.ts): "demo" looks like "derno".
 
 INSERT OR IGNORE INTO users (username, username_key, username_skeleton, email, email_key, password_hash, bio, image, token_version, created_at, updated_at) VALUES
   ('jake', 'jake', 'jake', 'jake@conduit.local', 'jake@conduit.local', 'pbkdf2-sha256$100000x6$styya6Q_xkENezpGqZm5Xw$3QjuAJh1eX2Cr37Mqf98dX3DWI-jhzhdwwhVoWKO9H4', 'I work at statefarm', 'https://api.realworld.io/images/smiley-cyrus.jpeg', 0, 1735689600000, 1735689600000),

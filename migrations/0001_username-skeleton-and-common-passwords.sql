@@ -4,11 +4,11 @@ CREATE TABLE `common_passwords` (
 --> statement-breakpoint
 ALTER TABLE `users` ADD `username_skeleton` text;--> statement-breakpoint
 -- The skeleton of every existing name spelt in ASCII letters, digits, '_', '.'
--- and '-' (src/domain/username.ts, usernameSkeleton: for these characters the
--- confusables table maps only 0 to O, 1 and I to l, and m to rn, around a
--- lowercasing); when several such names share one, only the oldest account
--- gets it. Other names wait for `npm run db:upgrade` (README, "Security").
--- test/username.test.ts checks this expression against usernameSkeleton.
+-- and '-' (src/db/skeleton.ts: for these characters table `confusables` says
+-- 0 and O count as o, 1, I and L as l, m and M as rn, other letters as their
+-- lowercase); when several such names share one, only the oldest account gets
+-- it. Other names wait for `npm run db:upgrade` (README, "Security").
+-- test/username.test.ts checks this expression against the table.
 UPDATE `users` SET `username_skeleton` = `ascii`.`skeleton`
 FROM (
 	SELECT `id`, `skeleton`, row_number() OVER (PARTITION BY `skeleton` ORDER BY `id`) AS `rank`

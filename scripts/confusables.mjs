@@ -1,74 +1,61 @@
-// Writes src/domain/confusables.ts: the rows of the Unicode confusables table
-// (UTS #39, confusables.txt, as packaged by the devDependency `unhomoglyph`)
-// that a username can need, in a compact form.
+// Writes migrations/0004_confusables-data.sql: the rows of table `confusables`,
+// what each character a username can hold counts as when names are compared by
+// look (src/db/skeleton.ts). The source is Unicode's confusables table (UTS #39,
+// confusables.txt, as packaged by the devDependency `unhomoglyph`).
 //
-// Why not ship the package: its full table (6,311 rows) is ~28 KB gzipped and
-// is compiled into one regular expression at start-up; the Worker's bundle
-// budget has room for a few KB. Usernames are NFKC-normalised and limited to
-// letters, marks and digits of the recommended scripts
-// (src/domain/username-repertoire.ts), and their skeleton is computed on NFD
-// text, so only rows for characters that survive that can ever be looked up:
-// the characters of the repertoire that have no decomposition, and the
-// characters that the lowercased prototypes of those rows bring in (the
-// skeleton is taken twice, around a lowercasing; see src/domain/username.ts).
-// test/username.test.ts checks the result against the full table.
+// Why D1 and not the bundle: even cut down to the characters a username can
+// reach, the table is ~3.7 KB of the Worker's gzipped bundle, which has room
+// for less. In D1 it costs nothing at run time: the operations that need a
+// skeleton compute it inside the round trip they already make.
+//
+// A name's skeleton is the concatenation of its characters' rows, over its
+// NFKD form. Each row is the UTS #39 skeleton of the character, lowercased,
+// then skeletoned again: lowercasing makes a look-alike of another spelling
+// of a name (`jаke` of `Jake`, whose key is `jake`) share its skeleton, and
+// the first pass keeps capital look-alikes (Cyrillic `Н` and Latin `H`; `I`
+// and `l`) together. Only characters of the repertoire
+// (src/domain/username-repertoire.ts) that have no decomposition can occur in
+// an NFKD name, so only they get rows; characters that count as themselves
+// get none. test/username.test.ts recomputes every row from the full table.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { inRepertoire } from "../src/domain/username-repertoire.ts";
 
 const root = path.join(import.meta.dirname, "..");
-const source = JSON.parse(readFileSync(path.join(root, "node_modules", "unhomoglyph", "data.json"), "utf8"));
-const { version } = JSON.parse(readFileSync(path.join(root, "node_modules", "unhomoglyph", "package.json"), "utf8"));
+const packageDir = path.join(root, "node_modules", "unhomoglyph");
+const table = new Map(Object.entries(JSON.parse(readFileSync(path.join(packageDir, "data.json"), "utf8"))));
+const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8"));
+// D1 refuses statements over 100 KB.
+const ROWS_PER_STATEMENT = 500;
 
-const table = new Map(Object.entries(source));
-const needed = new Set();
-const wanted = [];
-for (const char of table.keys()) {
-  if ([...char].length === 1 && char.normalize("NFKD") === char && inRepertoire(char)) wanted.push(char);
+/** UTS #39 skeleton: NFD, each character to its prototype, NFD again. */
+const skeleton = (text) =>
+  [...text.normalize("NFD")]
+    .map((char) => table.get(char) ?? char)
+    .join("")
+    .normalize("NFD");
+
+const rows = [];
+for (let codePoint = 0; codePoint <= 0x10ffff; codePoint++) {
+  if (codePoint >= 0xd800 && codePoint <= 0xdfff) continue;
+  const char = String.fromCodePoint(codePoint);
+  if (char.normalize("NFKD") !== char || !inRepertoire(char)) continue;
+  const prototype = skeleton(skeleton(char).toLowerCase());
+  if (prototype !== char) rows.push([char, prototype]);
 }
-while (wanted.length) {
-  const char = wanted.pop();
-  if (needed.has(char) || !table.has(char)) continue;
-  needed.add(char);
-  for (const next of table.get(char).normalize("NFD").toLowerCase().normalize("NFD")) wanted.push(next);
+
+const quote = (text) => `'${text.replaceAll("'", "''")}'`;
+const statements = [];
+for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+  const values = rows.slice(i, i + ROWS_PER_STATEMENT).map(([char, prototype]) => `(${quote(char)}, ${quote(prototype)})`);
+  statements.push(`INSERT OR REPLACE INTO \`confusables\` (\`char\`, \`prototype\`) VALUES\n${values.join(",\n")};`);
 }
-
-const rows = [...needed].map((char) => [char.codePointAt(0), table.get(char)]).sort((a, b) => a[0] - b[0]);
-const SEPARATOR = "|";
-if (rows.some(([, target]) => target.includes(SEPARATOR))) throw new Error(`a prototype contains ${SEPARATOR}`);
-let previous = 0;
-const deltas = rows
-  .map(([codePoint]) => {
-    const delta = (codePoint - previous).toString(36);
-    previous = codePoint;
-    return delta;
-  })
-  .join(",");
-const targets = rows.map(([, target]) => target).join(SEPARATOR);
-
-const target = path.join(root, "src", "domain", "confusables.ts");
+const target = path.join(root, "migrations", "0004_confusables-data.sql");
 writeFileSync(
   target,
-  `// Generated by scripts/confusables.mjs from unhomoglyph ${version} (Unicode
-// confusables.txt): the ${rows.length} rows a username can need. Do not edit.
-// Code points as base-36 differences from the previous one; their prototypes
-// in the same order.
-const CODE_POINTS =
-  ${JSON.stringify(deltas)};
-const PROTOTYPES =
-  ${JSON.stringify(targets)};
-
-/** Character → the prototype it is confusable with (UTS #39). */
-export const CONFUSABLE_PROTOTYPES: ReadonlyMap<string, string> = (() => {
-  const prototypes = PROTOTYPES.split(${JSON.stringify(SEPARATOR)});
-  let codePoint = 0;
-  return new Map(
-    CODE_POINTS.split(",").map((delta, i) => {
-      codePoint += Number.parseInt(delta, 36);
-      return [String.fromCodePoint(codePoint), prototypes[i] ?? ""];
-    }),
-  );
-})();
+  `-- Generated by scripts/confusables.mjs from unhomoglyph ${version} (Unicode confusables.txt): what each of
+-- ${rows.length} characters a username can hold counts as when names are compared by look. Do not edit.
+${statements.join("\n--> statement-breakpoint\n")}
 `,
 );
 console.log(`wrote ${path.relative(process.cwd(), target)} (${rows.length} rows)`);

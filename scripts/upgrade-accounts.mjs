@@ -16,8 +16,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { SKELETON_SQL, skeletonInput } from "../src/db/skeleton.ts";
+import { upgradeStoredHash } from "../src/domain/password.ts";
 
 const where = process.argv.includes("--remote") ? "--remote" : process.argv.includes("--local") ? "--local" : null;
 if (!where) {
@@ -34,22 +34,7 @@ const CURRENT = "pbkdf2-sha256$100000x6$";
 const root = path.join(import.meta.dirname, "..");
 const scratch = path.join(root, "node_modules", ".cache", "upgrade-accounts");
 mkdirSync(scratch, { recursive: true });
-const bundled = path.join(scratch, `domain-${process.pid}.mjs`);
 const statements = path.join(scratch, `updates-${process.pid}.sql`);
-
-// The domain's own functions, bundled because its modules import each other without extensions.
-await build({
-  stdin: {
-    contents: `export { upgradeStoredHash } from "./src/domain/password"; export { usernameSkeleton } from "./src/domain/username";`,
-    resolveDir: root,
-    loader: "ts",
-  },
-  outfile: bundled,
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  logLevel: "error",
-});
 
 function d1(args) {
   const output = execFileSync("npx", ["wrangler", "d1", "execute", DATABASE, ...location, "--json", ...args], {
@@ -62,7 +47,6 @@ function d1(args) {
 const quote = (text) => `'${String(text).replaceAll("'", "''")}'`;
 
 try {
-  const { upgradeStoredHash, usernameSkeleton } = await import(pathToFileURL(bundled).href);
   let after = 0;
   let hashes = 0;
   let skeletons = 0;
@@ -85,7 +69,7 @@ try {
       if (row.username_skeleton === null) {
         // OR IGNORE: a skeleton another account holds is left unset rather than failing the page.
         updates.push(
-          `UPDATE OR IGNORE users SET username_skeleton = ${quote(usernameSkeleton(row.username))} WHERE id = ${row.id} AND username = ${quote(row.username)} AND username_skeleton IS NULL;`,
+          `UPDATE OR IGNORE users SET username_skeleton = ${SKELETON_SQL.replace("?", () => quote(skeletonInput(row.username)))} WHERE id = ${row.id} AND username = ${quote(row.username)} AND username_skeleton IS NULL;`,
         );
         skeletons += 1;
       }
@@ -101,6 +85,5 @@ try {
     console.log(`account ${row.id} (${row.username}) looks like an older account's name: its skeleton stays unset`);
   }
 } finally {
-  rmSync(bundled, { force: true });
   rmSync(statements, { force: true });
 }

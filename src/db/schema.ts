@@ -4,7 +4,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 // Timestamps are integer milliseconds since the epoch (UTC); the API renders
 // them as ISO 8601. Usernames and emails keep the spelling the user chose and a
 // normalised `*_key` column that carries the case-insensitive uniqueness; a
-// username also has a `username_skeleton` (src/domain/username.ts): names that
+// username also has a `username_skeleton` (src/db/skeleton.ts): names that
 // look alike share it, and it is unique too.
 
 export const users = sqliteTable(
@@ -40,6 +40,17 @@ export const users = sqliteTable(
  */
 export const commonPasswords = sqliteTable("common_passwords", {
   digest: text("digest").primaryKey(),
+});
+
+/**
+ * What each character of a username counts as when names are compared by
+ * look (src/db/skeleton.ts): its UTS #39 prototype, lowercased. Characters
+ * that count as themselves have no row. Filled by a migration that
+ * scripts/confusables.mjs writes; kept out of the Worker bundle.
+ */
+export const confusables = sqliteTable("confusables", {
+  char: text("char").primaryKey(),
+  prototype: text("prototype").notNull(),
 });
 
 export const follows = sqliteTable(

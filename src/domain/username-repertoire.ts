@@ -1,7 +1,7 @@
 // Which characters a username may hold, one character at a time. This module
-// imports nothing: scripts/confusables.mjs reads it to decide which rows of
-// the Unicode confusables table the Worker needs (src/domain/confusables.ts),
-// so the table and the policy cannot disagree.
+// imports nothing: scripts/confusables.mjs reads it to decide which
+// characters table `confusables` has rows for (src/db/skeleton.ts), so the
+// table and the policy cannot disagree.
 
 /**
  * The scripts UAX #31 (Table 4) recommends for identifiers, by ISO 15924 code.

@@ -1,4 +1,3 @@
-import { CONFUSABLE_PROTOTYPES } from "./confusables";
 import { BIDI_CONTROL, INVISIBLE, inRepertoire, type Script, scriptsOf, USERNAME_CHARACTER } from "./username-repertoire";
 
 // The username policy (README, "Security"): what a name may be, and when two
@@ -11,9 +10,10 @@ import { BIDI_CONTROL, INVISIBLE, inRepertoire, type Script, scriptsOf, USERNAME
 //   one letter or digit, and no combining mark first.
 // - One script, or Latin with Han and kana (Japanese), Han and Hangul (Korean)
 //   or Han and Bopomofo: UTS #39's "highly restrictive" level.
-// - Not a reserved name, nor one that looks like one.
+// - Not a reserved name, nor one that looks like one (checked with the
+//   skeleton, which D1 computes: see reservedUsername).
 // - Unique by `username_key` (NFKC, lowercased: the spelling in URLs) and by
-//   `username_skeleton`, so no two accounts can display alike.
+//   `username_skeleton` (src/db/skeleton.ts), so no two accounts can display alike.
 
 export const USERNAME_CHARS_MESSAGE = "may only contain letters, digits, '_', '.' and '-'";
 
@@ -64,23 +64,26 @@ export const RESERVED_USERNAMES = [
   "anonymous",
 ];
 
-/** The UTS #39 skeleton: NFD, each character to its prototype, NFD again. */
-function skeletonOf(text: string): string {
-  let mapped = "";
-  for (const char of text.normalize("NFD")) mapped += CONFUSABLE_PROTOTYPES.get(char) ?? char;
-  return mapped.normalize("NFD");
-}
+/**
+ * The skeleton of an ASCII name, as the `confusables` rows of ASCII
+ * characters make it (0 and O count as o, 1, I and L as l, m and M as rn, every
+ * other letter as its lowercase; test/username.test.ts compares): enough for
+ * the reserved names, which are ASCII.
+ */
+export const asciiSkeleton = (name: string): string =>
+  name
+    .replace(/[01I]/g, (char) => (char === "0" ? "o" : "l"))
+    .toLowerCase()
+    .replaceAll("m", "rn");
+
+const RESERVED = new Set(RESERVED_USERNAMES.map(asciiSkeleton));
 
 /**
- * What names that look alike share. Taken around a lowercasing so that a
- * look-alike of another spelling of a name (`jаke` of `Jake`, whose key is
- * `jake`) shares it too; never shown.
+ * Whether a name is reserved, by its skeleton and its lowercase spelling's
+ * (the skeleton of "ADMIN" keeps an I that looks like l; its key is "admin").
  */
-export function usernameSkeleton(username: string): string {
-  return skeletonOf(skeletonOf(username.normalize("NFKC")).toLowerCase());
-}
-
-const RESERVED = new Set(RESERVED_USERNAMES.map(usernameSkeleton));
+export const reservedUsername = (skeletons: { skeleton: string; lowercased: string }): boolean =>
+  RESERVED.has(skeletons.skeleton) || RESERVED.has(skeletons.lowercased);
 
 /** Writing systems whose names mix scripts: Japanese, Korean, Chinese with Bopomofo. */
 const COMBINED: Partial<Record<Script, string[]>> = {
@@ -103,7 +106,10 @@ function highlyRestrictive(chars: string[]): boolean {
   return ["Jpan", "Kore", "Hanb"].some((system) => shared(["Latn", system]));
 }
 
-/** Why an NFKC-normalised, trimmed, non-empty name is refused; null when it is not. */
+/**
+ * Why an NFKC-normalised, trimmed, non-empty name is refused, as far as the
+ * name alone tells (reserved names need its skeleton); null when it is not.
+ */
 export function usernameProblem(username: string): string | null {
   const chars = [...username];
   // What is wrong with the first character that is not allowed.
@@ -116,10 +122,5 @@ export function usernameProblem(username: string): string | null {
   if (!/[\p{L}\p{N}]/u.test(username)) return "must contain a letter or a digit";
   if (/^\p{M}/u.test(username)) return "can't start with a combining mark";
   if (!highlyRestrictive(chars)) return "can't mix scripts (such as Latin with Cyrillic or Greek)";
-  // Its own look, and the look of its lowercase spelling (the skeleton of
-  // "ADMIN" keeps an I that looks like l; its key is "admin").
-  if (RESERVED.has(usernameSkeleton(username)) || RESERVED.has(usernameSkeleton(username.toLowerCase()))) {
-    return "is reserved";
-  }
   return null;
 }

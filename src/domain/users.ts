@@ -3,14 +3,14 @@ import { Batch } from "../db/batch";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { commonPasswords, users } from "../db/schema";
-import { selectViewer, userColumns } from "../db/users";
+import { selectSkeletons, selectViewer, skeletonExpr, userColumns } from "../db/users";
 import type { Context } from "./context";
 import { DomainError, type FieldMessages, invalid, unauthenticated } from "./errors";
 import { emailKey, type LoginInput, type NewUserInput, type UserChangesInput, usernameKey } from "./inputs";
 import { requireWithinLimits } from "./limits";
 import { commonPasswordDigest, hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./password";
 import { issueToken } from "./tokens";
-import { usernameSkeleton } from "./username";
+import { reservedUsername } from "./username";
 import { requireViewer, ViewerBatch, type ViewerRow, viewerChecked } from "./viewer";
 import { type UserView, withId } from "./views";
 
@@ -24,7 +24,8 @@ function userView(row: Pick<ViewerRow, "id" | "email" | "username" | "bio" | "im
   return withId({ email: row.email, token, username: row.username, bio: row.bio, image: row.image }, row.id);
 }
 
-type IdentityKeys = { usernameKey?: string; usernameSkeleton?: string; emailKey?: string };
+/** What a new username or email must not share with another account: the name's skeleton is computed in D1. */
+type IdentityKeys = { username?: string; usernameKey?: string; emailKey?: string };
 
 const identityColumns = { usernameKey: users.usernameKey, usernameSkeleton: users.usernameSkeleton, emailKey: users.emailKey };
 
@@ -32,7 +33,7 @@ const identityColumns = { usernameKey: users.usernameKey, usernameSkeleton: user
 function selectTaken(db: Db, keys: IdentityKeys, except?: number) {
   const clashes = [
     ...(keys.usernameKey === undefined ? [] : [eq(users.usernameKey, keys.usernameKey)]),
-    ...(keys.usernameSkeleton === undefined ? [] : [eq(users.usernameSkeleton, keys.usernameSkeleton)]),
+    ...(keys.username === undefined ? [] : [eq(users.usernameSkeleton, skeletonExpr(keys.username))]),
     ...(keys.emailKey === undefined ? [] : [eq(users.emailKey, keys.emailKey)]),
   ];
   const others = except === undefined ? undefined : ne(users.id, except);
@@ -42,13 +43,19 @@ function selectTaken(db: Db, keys: IdentityKeys, except?: number) {
     .where(clashes.length ? and(others, or(...clashes)) : sql`0`);
 }
 
-/** Field messages for a username/email that another account already holds, or a name that looks like one. */
-function takenFields(rows: { usernameKey: string; usernameSkeleton: string | null; emailKey: string }[], wanted: IdentityKeys) {
+/**
+ * Field messages for a username that is reserved, or that another account
+ * holds or looks like, and for an email another account holds.
+ */
+function takenFields(
+  rows: { usernameKey: string; usernameSkeleton: string | null; emailKey: string }[],
+  wanted: IdentityKeys,
+  skeletons: { skeleton: string; lowercased: string } | undefined,
+) {
   const fields: FieldMessages = {};
-  if (wanted.usernameKey && rows.some((r) => r.usernameKey === wanted.usernameKey)) fields.username = [TAKEN];
-  else if (wanted.usernameSkeleton && rows.some((r) => r.usernameSkeleton === wanted.usernameSkeleton)) {
-    fields.username = [LOOKS_TAKEN];
-  }
+  if (skeletons && reservedUsername(skeletons)) fields.username = ["is reserved"];
+  else if (wanted.usernameKey && rows.some((r) => r.usernameKey === wanted.usernameKey)) fields.username = [TAKEN];
+  else if (skeletons && rows.some((r) => r.usernameSkeleton === skeletons.skeleton)) fields.username = [LOOKS_TAKEN];
   if (wanted.emailKey && rows.some((r) => r.emailKey === wanted.emailKey)) fields.email = [TAKEN];
   return fields;
 }
@@ -101,11 +108,7 @@ const refuseIfAny = (fields: FieldMessages) => {
 // + 1 (insert). Concurrent registrations of one name, or of names that look
 // alike, are settled by the unique indexes: exactly one insert succeeds.
 export async function register(ctx: Context, input: NewUserInput): Promise<UserView> {
-  const keys = {
-    usernameKey: usernameKey(input.username),
-    usernameSkeleton: usernameSkeleton(input.username),
-    emailKey: emailKey(input.email),
-  };
+  const keys = { username: input.username, usernameKey: usernameKey(input.username), emailKey: emailKey(input.email) };
   await requireWithinLimits(ctx, [
     ["auth-client", ctx.client],
     ["auth-account", keys.emailKey],
@@ -113,9 +116,14 @@ export async function register(ctx: Context, input: NewUserInput): Promise<UserV
   const common = await commonPasswordCheck(input.password);
   const batch = new Batch();
   const taken = batch.add(selectTaken(ctx.db, keys));
+  const skeletons = batch.add(selectSkeletons(ctx.db, input.username));
   const listed = batch.add(common.select(ctx.db));
   await batch.run(ctx.db);
-  refuseIfAny({ ...takenFields(taken(), keys), ...passwordFields(input.password, common.isCommon(listed()), input) });
+  const [names] = skeletons();
+  refuseIfAny({
+    ...takenFields(taken(), keys, names),
+    ...passwordFields(input.password, common.isCommon(listed()), input),
+  });
 
   const now = ctx.now().getTime();
   const passwordHash = await hashPassword(input.password);
@@ -123,8 +131,10 @@ export async function register(ctx: Context, input: NewUserInput): Promise<UserV
     .insert(users)
     .values({
       username: input.username,
-      ...keys,
+      usernameKey: keys.usernameKey,
+      usernameSkeleton: names?.skeleton,
       email: input.email,
+      emailKey: keys.emailKey,
       passwordHash,
       createdAt: now,
       updatedAt: now,
@@ -186,14 +196,13 @@ export async function currentUser(ctx: Context): Promise<UserView> {
 export async function updateUser(ctx: Context, changes: UserChangesInput): Promise<UserView> {
   const viewer = requireViewer(ctx);
   const keys: IdentityKeys = {
-    ...(changes.username === undefined
-      ? {}
-      : { usernameKey: usernameKey(changes.username), usernameSkeleton: usernameSkeleton(changes.username) }),
+    ...(changes.username === undefined ? {} : { username: changes.username, usernameKey: usernameKey(changes.username) }),
     ...(changes.email === undefined ? {} : { emailKey: emailKey(changes.email) }),
   };
   const common = changes.password === undefined ? null : await commonPasswordCheck(changes.password);
   const batch = new ViewerBatch(ctx);
   const taken = batch.add(selectTaken(ctx.db, keys, viewer.userId));
+  const skeletons = changes.username === undefined ? null : batch.add(selectSkeletons(ctx.db, changes.username));
   const stored =
     changes.currentPassword === undefined
       ? null
@@ -217,8 +226,9 @@ export async function updateUser(ctx: Context, changes: UserChangesInput): Promi
     if (!valid) throw invalid({ currentPassword: [WRONG_PASSWORD] });
   }
   const account = { email: changes.email ?? current.email, username: changes.username ?? current.username };
+  const [names] = skeletons?.() ?? [];
   refuseIfAny({
-    ...takenFields(taken(), keys),
+    ...takenFields(taken(), keys, names),
     ...(changes.password === undefined || !common || !listed
       ? {}
       : passwordFields(changes.password, common.isCommon(listed()), account)),
@@ -230,7 +240,7 @@ export async function updateUser(ctx: Context, changes: UserChangesInput): Promi
     .set({
       ...(changes.username === undefined
         ? {}
-        : { username: changes.username, usernameKey: keys.usernameKey, usernameSkeleton: keys.usernameSkeleton }),
+        : { username: changes.username, usernameKey: keys.usernameKey, usernameSkeleton: names?.skeleton }),
       ...(changes.email === undefined ? {} : { email: changes.email, emailKey: keys.emailKey }),
       ...(changes.bio === undefined ? {} : { bio: changes.bio }),
       ...(changes.image === undefined ? {} : { image: changes.image }),

@@ -83,7 +83,13 @@ describe("the served OpenAPI document", () => {
     await fromWorker.arrayBuffer();
     const expected = Object.fromEntries(SECURITY.map((name) => [name, fromWorker.headers.get(name)]));
     expect(expected["x-content-type-options"]).toBe("nosniff");
-    for (const asset of ["/openapi.json", "/assets/docs.js", "/assets/graphql-ide.js", "/assets/site.css", "/assets/favicon.svg"]) {
+    for (const asset of [
+      "/openapi.json",
+      "/assets/docs.js",
+      "/assets/graphql-ide.js",
+      "/assets/site.css",
+      "/assets/favicon.svg",
+    ]) {
       const reply = await fetch(`${worker.url}${asset}`);
       await reply.arrayBuffer();
       expect(reply.status, asset).toBe(200);

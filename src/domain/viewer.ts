@@ -18,9 +18,9 @@ export function viewerChecked(ctx: Context): void {
 }
 
 /**
- * Run once a request is done: a token that no operation checked (the request
- * reached no D1, as `GET /jsonapi` or GraphQL's `{ __typename }` do) is
- * checked now, so that a revoked token is a 401 on every route. Anonymous
+ * Run once a request has succeeded: a token that no operation checked (the
+ * answer needed no D1, as `GET /jsonapi` or GraphQL's `{ __typename }`) is
+ * checked now, so that a revoked token never gets a success. Anonymous
  * callers and requests that checked it already cost nothing more.
  */
 export async function checkViewer(ctx: Context): Promise<void> {

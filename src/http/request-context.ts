@@ -50,8 +50,10 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     limit: limiterFor(c.env, (message) => logEvent("error", c.var.requestId, { error: message })),
   });
   await next();
-  // A revoked token is refused even where the request needed no D1 (and then costs one round trip).
-  await checkViewer(c.var.ctx);
+  // A revoked token is refused even where the answer needed no D1 (it then
+  // costs one round trip); a request refused before D1 for another reason
+  // keeps that answer, and its cost of none.
+  if (c.res.status < 400) await checkViewer(c.var.ctx);
   const reached = session.getBookmark();
   if (changes.length) await invalidate(c, changes, reached);
   if (reached) c.res.headers.set(BOOKMARK_HEADER, reached);

@@ -1,11 +1,13 @@
 -- Demo data for local development (npm run dev). Idempotent: every insert is
 -- INSERT OR IGNORE against a unique key, so re-running changes nothing.
--- Every demo account's password is "conduit-demo".
+-- Every demo account's password is "conduit-demo" (hashed in today's format,
+-- src/domain/password.ts). username_skeleton is the name's skeleton
+-- (src/db/skeleton.ts): "demo" looks like "derno".
 
-INSERT OR IGNORE INTO users (username, username_key, email, email_key, password_hash, bio, image, token_version, created_at, updated_at) VALUES
-  ('jake', 'jake', 'jake@conduit.local', 'jake@conduit.local', 'pbkdf2-sha256$100000$styya6Q_xkENezpGqZm5Xw$s_LUL2gu-p6Q4zBBNs4fJBUlPWYzbR247Mt_b2ZzhvU', 'I work at statefarm', 'https://api.realworld.io/images/smiley-cyrus.jpeg', 0, 1735689600000, 1735689600000),
-  ('ada', 'ada', 'ada@conduit.local', 'ada@conduit.local', 'pbkdf2-sha256$100000$styya6Q_xkENezpGqZm5Xw$s_LUL2gu-p6Q4zBBNs4fJBUlPWYzbR247Mt_b2ZzhvU', 'Analytical engines and other machines', NULL, 0, 1735689600000, 1735689600000),
-  ('demo', 'demo', 'demo@conduit.local', 'demo@conduit.local', 'pbkdf2-sha256$100000$styya6Q_xkENezpGqZm5Xw$s_LUL2gu-p6Q4zBBNs4fJBUlPWYzbR247Mt_b2ZzhvU', NULL, NULL, 0, 1735689600000, 1735689600000);
+INSERT OR IGNORE INTO users (username, username_key, username_skeleton, email, email_key, password_hash, bio, image, token_version, created_at, updated_at) VALUES
+  ('jake', 'jake', 'jake', 'jake@conduit.local', 'jake@conduit.local', 'pbkdf2-sha256$100000x6$styya6Q_xkENezpGqZm5Xw$3QjuAJh1eX2Cr37Mqf98dX3DWI-jhzhdwwhVoWKO9H4', 'I work at statefarm', 'https://api.realworld.io/images/smiley-cyrus.jpeg', 0, 1735689600000, 1735689600000),
+  ('ada', 'ada', 'ada', 'ada@conduit.local', 'ada@conduit.local', 'pbkdf2-sha256$100000x6$styya6Q_xkENezpGqZm5Xw$3QjuAJh1eX2Cr37Mqf98dX3DWI-jhzhdwwhVoWKO9H4', 'Analytical engines and other machines', NULL, 0, 1735689600000, 1735689600000),
+  ('demo', 'demo', 'derno', 'demo@conduit.local', 'demo@conduit.local', 'pbkdf2-sha256$100000x6$styya6Q_xkENezpGqZm5Xw$3QjuAJh1eX2Cr37Mqf98dX3DWI-jhzhdwwhVoWKO9H4', NULL, NULL, 0, 1735689600000, 1735689600000);
 
 INSERT OR IGNORE INTO articles (slug, title, description, body, author_id, favorites_count, created_at, updated_at) VALUES
   ('how-to-train-your-dragon', 'How to train your dragon', 'Ever wonder how?', 'You have to believe in yourself, and feed it well.', (SELECT id FROM users WHERE username_key = 'jake'), 0, 1735776000000, 1735776000000),

@@ -20,7 +20,12 @@ console.log(
     : "Rate limits: local (scripts/dev-config.mjs); CONDUIT_RATE_LIMITS=production npm run dev serves the production ones.",
 );
 const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
-const child = spawn(wrangler, ["dev", "--config", config, ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
+// LOCAL_DEVELOPMENT tells the Worker it may run with the example secret of
+// .dev.vars.example (src/http/configuration.ts); plain `wrangler dev` may not.
+const child = spawn(wrangler, ["dev", "--config", config, "--var", "LOCAL_DEVELOPMENT:true", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
 // Ctrl-C reaches wrangler too (same process group); wait for it to finish.
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -4,6 +4,7 @@ import { graphql } from "./api/graphql";
 import { jsonapi } from "./api/jsonapi";
 import { renderRestProblem, rest } from "./api/rest";
 import { REST_BASE } from "./api/rest/route";
+import { refuseUnsafeConfiguration } from "./http/configuration";
 import type { AppEnv } from "./http/context";
 import { noSuchRoute, problemHandler } from "./http/problem";
 import { corsPolicy, jsonCharset, securityHeaders, serverTiming } from "./http/response-headers";
@@ -14,7 +15,7 @@ import { service } from "./service/routes";
 
 export const app = new Hono<AppEnv>();
 
-app.use(serverTiming, corsPolicy, requestId(), securityHeaders, jsonCharset);
+app.use(serverTiming, corsPolicy, requestId(), securityHeaders, jsonCharset, refuseUnsafeConfiguration);
 
 app.route(REST_BASE, rest);
 app.route("/graphql", graphql);

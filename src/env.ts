@@ -20,6 +20,23 @@ export function d1TimeoutMs(env: Env): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_D1_TIMEOUT_MS;
 }
 
+/**
+ * The signing secret of .dev.vars.example (test/env.test.ts reads the file to
+ * check): public, so a Worker configured with it signs tokens anyone can forge.
+ */
+export const EXAMPLE_JWT_SECRET = "local-development-secret-do-not-use-in-production-0123456789";
+
+/**
+ * Why the Worker must not serve with this configuration, or null. Local
+ * development is what `npm run dev` says it is (LOCAL_DEVELOPMENT "true", a
+ * command-line var never deployed); anywhere else the example secret is refused.
+ */
+export function unsafeConfiguration(env: Env): string | null {
+  const secrets = (env.JWT_SECRET ?? "").split(/[\s,]+/);
+  if (!secrets.includes(EXAMPLE_JWT_SECRET) || env.LOCAL_DEVELOPMENT === "true") return null;
+  return "JWT_SECRET is the public example value of .dev.vars.example: set a secret of your own (`wrangler secret put JWT_SECRET`); only `npm run dev` may use the example";
+}
+
 // Key ids are digests: computed once per secret list, not per request.
 const keysBySecret = new Map<string, Promise<SigningKey[]>>();
 

@@ -80,7 +80,42 @@ const unchanged = async ({ before }: EffectContext) => expectUnchanged(before);
 
 // --- the operations -----------------------------------------------------------
 
+/** The same outcome for the stranger and the owner (operations on the caller's own state). */
+const anyone = (status: 200 | 201 | 204, effect: (ctx: EffectContext) => Promise<void>) =>
+  Object.fromEntries((["stranger", "owner"] as const).map((who) => [who, { status, effect }]));
+
+/**
+ * An email change: the answer carries a fresh token and the one sent is
+ * revoked (like a password change). The actor goes on with the fresh token
+ * and the new email, so that later cells still act as them.
+ */
+const emailChanged =
+  (tokenIn: (reply: Reply) => string, emailIn: (sent: Sent) => string) =>
+  async ({ reply, actor, sent }: EffectContext) => {
+    const email = emailIn(sent);
+    const token = tokenIn(reply);
+    expect(token).not.toBe(actor.token);
+    expect((await call("GET", "/api/user", { token: actor.token })).status, "the token sent is revoked").toBe(401);
+    expect((await call("GET", "/api/user", { token })).body.user).toMatchObject({ email, username: actor.username });
+    expect(await rows("SELECT id FROM users WHERE email = ?", email)).toEqual([{ id: actor.id }]);
+    actor.token = token;
+    actor.email = email;
+  };
+const newEmail = () => `${unique("moved")}@example.com`;
+
 const REST_OPERATIONS: Operation[] = [
+  {
+    style: "rest",
+    name: "PUT /api/user changing the email",
+    request: () => ({ method: "PUT", path: "/api/user", body: { user: { email: newEmail() } } }),
+    outcomes: anyone(
+      200,
+      emailChanged(
+        (reply) => reply.body.user.token,
+        (sent) => (sent.body as { user: { email: string } }).user.email,
+      ),
+    ),
+  },
   {
     style: "rest",
     name: "GET /api/user",
@@ -302,10 +337,6 @@ const REST_OPERATIONS: Operation[] = [
   },
 ];
 
-/** The same outcome for the stranger and the owner (operations on the caller's own state). */
-const anyone = (status: 200 | 201 | 204, effect: (ctx: EffectContext) => Promise<void>) =>
-  Object.fromEntries((["stranger", "owner"] as const).map((who) => [who, { status, effect }]));
-
 // XML: every REST operation again, with XML bodies and answers (the
 // transport reads the answer back into the JSON shape, so the effects hold).
 const XML_OPERATIONS: Operation[] = REST_OPERATIONS.map((op) => ({ ...op, style: "xml" as const }));
@@ -325,6 +356,21 @@ const data = (reply: Reply, field: string) => {
 };
 
 const GRAPHQL_OPERATIONS: Operation[] = [
+  {
+    style: "graphql",
+    name: "updateUser changing the email",
+    request: () =>
+      mutation("updateUser", "mutation($input: UpdateUserInput!) { updateUser(input: $input) { email token } }", {
+        input: { email: newEmail() },
+      }),
+    outcomes: anyone(
+      200,
+      emailChanged(
+        (reply) => data(reply, "updateUser").token,
+        (sent) => varsOf(sent).input.email ?? "",
+      ),
+    ),
+  },
   {
     style: "graphql",
     name: "updateUser",
@@ -501,6 +547,22 @@ const favorited = async ({ reply, actor, target }: EffectContext) => {
 };
 
 const JSONAPI_OPERATIONS: Operation[] = [
+  {
+    style: "jsonapi",
+    name: "PATCH /jsonapi/users/me changing the email",
+    request: () => ({
+      method: "PATCH",
+      path: "/jsonapi/users/me",
+      body: resource("users", { id: "me", attributes: { email: newEmail() } }),
+    }),
+    outcomes: anyone(
+      200,
+      emailChanged(
+        (reply) => reply.body.meta.token,
+        (sent) => jsonBody(sent).data.attributes.email ?? "",
+      ),
+    ),
+  },
   {
     style: "jsonapi",
     name: "PATCH /jsonapi/users/me",
@@ -836,17 +898,17 @@ describe("authorization matrix", () => {
   it("covers every operation for anonymous, revoked, stranger and owner callers, in every style", () => {
     const perStyle = (style: Style) => OPERATIONS.filter((op) => op.style === style).length;
     expect({ rest: perStyle("rest"), xml: perStyle("xml"), graphql: perStyle("graphql"), jsonapi: perStyle("jsonapi") }).toEqual({
-      rest: 12,
-      xml: 12,
-      graphql: 10,
-      jsonapi: 13,
+      rest: 13,
+      xml: 13,
+      graphql: 11,
+      jsonapi: 14,
     });
     for (const op of OPERATIONS) {
       const actors = CELLS.filter((cell) => cell.op === op).map((cell) => cell.actor);
       expect(actors, op.name).toEqual(expect.arrayContaining(["anonymous", "revoked", "stranger", "owner"]));
     }
     // Comment deletion also by the article's author, once per style.
-    expect(CELLS).toHaveLength(47 * 4 + 4);
+    expect(CELLS).toHaveLength(51 * 4 + 4);
   });
 
   for (const cell of CELLS) {
@@ -944,4 +1006,51 @@ describe("authorization comes first, validation before ownership", () => {
     }
     await expectUnchanged(before);
   });
+});
+
+describe("a revoked token is a 401 on every route, even where nothing else reaches D1", () => {
+  // Requests whose answers need no D1: an anonymous caller costs no round
+  // trip; a caller with a token costs the one that checks it. (REST and XML
+  // answer nothing from outside D1 to a signed-in caller: the KV cache serves
+  // anonymous readers only.)
+  const ROUTES: { style: Style; name: string; send: (token: string | null) => Promise<Reply> }[] = [
+    { style: "jsonapi", name: "GET /jsonapi", send: (token) => jsonapi("GET", "/jsonapi", { token }) },
+    { style: "graphql", name: "POST /graphql { __typename }", send: (token) => gql("{ __typename }", { token }) },
+    {
+      style: "graphql",
+      name: "GET /graphql?query={ __typename }",
+      send: (token) =>
+        call("GET", `/graphql?query=${encodeURIComponent("{ __typename }")}`, {
+          token,
+          headers: { Accept: "application/graphql-response+json" },
+        }),
+    },
+  ];
+  const tripsOf = (reply: Reply) => Number(/d1;desc=(\d+)/.exec(reply.headers.get("server-timing") ?? "")?.[1]);
+
+  let revoked: string;
+  let valid: string;
+  beforeAll(async () => {
+    const user = await registerUser();
+    revoked = user.token;
+    const changed = await call("PUT", "/api/user", { token: user.token, body: { user: { password: "a brand new password" } } });
+    valid = changed.body.user.token;
+  });
+
+  for (const route of ROUTES) {
+    it(`[${route.style}] ${route.name}: 401 to a revoked token (one round trip), 200 to anonymous callers (none)`, async () => {
+      const refused = await route.send(revoked);
+      expect(refused.status, refused.text).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toBe('Token realm="conduit"');
+      expect(Object.values(errorsOf(route.style, refused)).flat()).toEqual(["token is no longer valid"]);
+      expect(tripsOf(refused)).toBe(1);
+
+      const anonymous = await route.send(null);
+      expect(anonymous.status).toBe(200);
+      expect(tripsOf(anonymous)).toBe(0);
+      const signedIn = await route.send(valid);
+      expect(signedIn.status).toBe(anonymous.status);
+      expect(tripsOf(signedIn)).toBe(1);
+    });
+  }
 });

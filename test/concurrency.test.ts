@@ -120,7 +120,7 @@ describe("concurrent registrations", { timeout: SLOW }, () => {
 
     const replies = await Promise.all(
       spellings.map((username, i) =>
-        call("POST", "/api/users", { body: { user: { username, email: `${base}-${i}@example.com`, password: "password123" } } }),
+        call("POST", "/api/users", { body: { user: { username, email: `${base}-${i}@example.com`, password: "safe-pass-1" } } }),
       ),
     );
     expect(statuses(replies)).toEqual([201, ...Array(7).fill(422)]);
@@ -147,7 +147,7 @@ describe("concurrent registrations", { timeout: SLOW }, () => {
     expect(new Set(emails).size).toBe(8);
     const replies = await Promise.all(
       emails.map((email, i) =>
-        call("POST", "/api/users", { body: { user: { username: `${local}_${i}`, email, password: "password123" } } }),
+        call("POST", "/api/users", { body: { user: { username: `${local}_${i}`, email, password: "safe-pass-1" } } }),
       ),
     );
     expect(statuses(replies)).toEqual([201, ...Array(7).fill(422)]);

@@ -40,7 +40,7 @@ describe("when D1 fails", () => {
       [
         "POST",
         "/api/users",
-        { body: { user: { username: unique("u"), email: `${unique("e")}@example.com`, password: "password1" } } },
+        { body: { user: { username: unique("u"), email: `${unique("e")}@example.com`, password: "safe-pw-1" } } },
       ],
       ["PUT", "/api/user", { token: user.token, body: { user: { bio: "x" } } }],
       ["POST", `/api/profiles/${user.username}/follow`, { token: user.token }],
@@ -82,7 +82,7 @@ describe("when D1 fails", () => {
     const fail = () => probeD1({ failTrip: 2 }).env;
 
     const name = unique("ghost");
-    const register = { user: { username: name, email: `${name}@example.com`, password: "password1" } };
+    const register = { user: { username: name, email: `${name}@example.com`, password: "safe-pw-1" } };
     expect((await call("POST", "/api/users", { body: register, env: fail() })).status).toBe(503);
     expect(await count("SELECT count(*) AS n FROM users WHERE username = ?", name)).toBe(0);
 

@@ -79,7 +79,10 @@ describe("GET /api/articles.atom", () => {
   });
 
   it("links each entry to the article, its author to the profile, and the feed to the same list in JSON", async () => {
-    const author = await registerUser({ username: unique("مؤلف"), email: `${unique("rtl")}@example.com` });
+    const author = await registerUser({
+      username: `مؤلف${Math.floor(Math.random() * 1e9)}`,
+      email: `${unique("rtl")}@example.com`,
+    });
     await createArticle(author, { title: `${RTL} ${EMOJI}` });
     const { entries, raw } = await fetchFeed(authorFeed(author));
     const entry = entries[0];
@@ -95,7 +98,10 @@ describe("GET /api/articles.atom", () => {
   });
 
   it("carries <&>\"', emoji, right-to-left text and control characters as well-formed XML, exactly", async () => {
-    const author = await registerUser({ username: unique("كاتب"), email: `${unique("rtl")}@example.com` });
+    const author = await registerUser({
+      username: `كاتب${Math.floor(Math.random() * 1e9)}`,
+      email: `${unique("rtl")}@example.com`,
+    });
     const title = `${SPECIALS} ${EMOJI} ${RTL}`;
     const description = `${SPECIALS}\r\n\t${EMOJI}\n${RTL} \u0001\u001f\u0085\u2028 end`;
     const tags = [`${RTL}`, `q"&<'`, EMOJI];

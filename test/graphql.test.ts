@@ -310,7 +310,7 @@ describe("cursor pagination", () => {
 describe("mutations", () => {
   it("register: a user with a token; BAD_USER_INPUT with field messages, as REST gives them", async () => {
     const name = unique("gqlreg");
-    const input = { username: name, email: `${name}@example.com`, password: "password123" };
+    const input = { username: name, email: `${name}@example.com`, password: "safe-pass-1" };
     const mutation = "mutation($input: RegisterInput!) { register(input: $input) { username email token bio image } }";
     const reply = await gql(mutation, { variables: { input } });
     expect(reply.body.data.register).toMatchObject({ username: name, email: input.email, bio: null, image: null });

@@ -6,7 +6,7 @@ import { call, createArticle, type Reply, registerUser, type TestUser, unique } 
 import { ATOM_TYPE, readFeed } from "./support/atom";
 import { MEDIA_TYPE } from "./support/jsonapi";
 import { expectUnchanged, snapshot } from "./support/snapshot";
-import { CONTENT_TYPES, errorsOf, type Style, XML, xmlBody } from "./support/styles";
+import { CONTENT_TYPES, errorsOf, type Style, toXml, XML, xmlBody } from "./support/styles";
 
 // A battery of malformed and hostile requests, written as a table so that
 // other API styles (XML, JSON:API, GraphQL) can add rows with their own
@@ -134,7 +134,7 @@ const comment = (body: unknown) => json({ comment: { body } });
 const userChanges = (fields: Record<string, unknown>) => json({ user: fields });
 const newUser = (fields: Record<string, unknown>) => {
   const username = unique("h");
-  return json({ user: { username, email: `${username}@example.com`, password: "password123", ...fields } });
+  return json({ user: { username, email: `${username}@example.com`, password: "safe-pass-1", ...fields } });
 };
 /** A streamed body of `total` bytes of JSON text, without a Content-Length. */
 const streamOf = (prefix: string, total: number, suffix: string) => () => {
@@ -165,6 +165,8 @@ const NOT_MEDIA = "request body must be application/json or application/xml";
 const TOO_LARGE = `request body is larger than ${MiB} bytes`;
 const UNSTORABLE = "must not contain NUL or unpaired surrogate characters";
 const USERNAME_CHARS = "may only contain letters, digits, '_', '.' and '-'";
+const USERNAME_BIDI = "can't contain bidirectional control characters";
+const INVISIBLE = "can't contain invisible characters";
 const NOT_INTEGER = "must be an integer";
 const BAD_ID = "must be a positive integer";
 const NO_AUTH = "authentication is required";
@@ -187,6 +189,8 @@ const COMBINING = "Z̴̡̛a̶͇͝l̷̰̾g̵͔̅o e\u0301";
 const ZERO_WIDTH = "a\u200bb\u200cc\u200dd\u2060e\ufeff";
 const BIDI = "\u202eevil\u202c \u2066iso\u2069";
 const MIXED = `${EMOJI} ${RTL} ${COMBINING} ${ZERO_WIDTH} ${BIDI}`;
+/** What a title or tag may hold of MIXED: all but the bidi controls (kept in bodies, descriptions, bios). */
+const SINGLE_LINE_MIXED = `${EMOJI} ${ZERO_WIDTH} ${RTL} ${COMBINING}`;
 const SQL = {
   drop: "'; DROP TABLE articles; --",
   quote: '" OR ""="',
@@ -304,6 +308,217 @@ function searchResult(articles: unknown[], count: number, empty: boolean) {
 const SEARCH_QUERY = "query($search: String) { articles(search: $search) { totalCount edges { snippet node { slug } } } }";
 const TOO_MANY_WORDS = Array.from({ length: LIMITS.searchTerms + 1 }, (_, i) => `w${i}`).join(" ");
 const SEARCH_TOO_MANY = `can't have more than ${LIMITS.searchTerms} words or phrases`;
+
+// --- identities and credentials, in every style -----------------------------
+
+/** A write whose input breaks one rule of the username or password policy (or of single-line fields). */
+type PolicyCase = {
+  name: string;
+  operation: "register" | "updateUser" | "createArticle";
+  fields: (f: Fixtures) => Record<string, unknown>;
+  field: string;
+  message: string;
+  /** Styles without this case (JSON:API tags are a relationship, not an attribute). */
+  except?: Style[];
+};
+const TAKEN_LOOK = "looks too much like a username that is already taken";
+const COMMON = "is too common: it appears in lists of breached passwords";
+const PASSWORD_IS_NAME = "can't be your email or username";
+const MIXED_SCRIPTS = "can't mix scripts (such as Latin with Cyrillic or Greek)";
+const BIDI_IN = (what: string) => `can't contain ${what}bidirectional control characters`;
+const newUserFields = (fields: Record<string, unknown>) => {
+  const username = unique("p");
+  return { username, email: `${username}@example.com`, password: "safe-pass-1", ...fields };
+};
+const POLICY_CASES: PolicyCase[] = [
+  {
+    name: "a username made only of invisible characters (U+3164)",
+    operation: "register",
+    fields: () => newUserFields({ username: "\u3164\u3164\u3164" }),
+    field: "username",
+    message: INVISIBLE,
+  },
+  {
+    name: "the username '.'",
+    operation: "register",
+    fields: () => newUserFields({ username: "." }),
+    field: "username",
+    message: "must contain a letter or a digit",
+  },
+  {
+    name: "the username '..'",
+    operation: "register",
+    fields: () => newUserFields({ username: ".." }),
+    field: "username",
+    message: "must contain a letter or a digit",
+  },
+  {
+    name: "a Cyrillic 'а' inside a Latin username",
+    operation: "register",
+    fields: () => newUserFields({ username: `j\u0430ke${unique("").replace(/\D/g, "")}` }),
+    field: "username",
+    message: MIXED_SCRIPTS,
+  },
+  {
+    name: "a reserved username in capitals",
+    operation: "register",
+    fields: () => newUserFields({ username: "ADMIN" }),
+    field: "username",
+    message: "is reserved",
+  },
+  {
+    name: "a username that looks like the owner's (O as 0)",
+    operation: "register",
+    fields: (f) => newUserFields({ username: f.owner.username.replace("O", "0") }),
+    field: "username",
+    message: TAKEN_LOOK,
+  },
+  {
+    name: "a new username that looks like the other user's",
+    operation: "updateUser",
+    fields: (f) => ({ username: f.other.username.replace("O", "0") }),
+    field: "username",
+    message: TAKEN_LOOK,
+  },
+  {
+    name: "a right-to-left override in the new username",
+    operation: "updateUser",
+    fields: () => ({ username: `${unique("u")}\u202e` }),
+    field: "username",
+    message: BIDI_IN(""),
+  },
+  {
+    name: "a common password (iloveyou)",
+    operation: "register",
+    fields: () => newUserFields({ password: "iloveyou" }),
+    field: "password",
+    message: COMMON,
+  },
+  {
+    name: "a common password in other case (PassWord1)",
+    operation: "register",
+    fields: () => newUserFields({ password: "PassWord1" }),
+    field: "password",
+    message: COMMON,
+  },
+  {
+    name: "a password of eight spaces",
+    operation: "register",
+    fields: () => newUserFields({ password: "        " }),
+    field: "password",
+    message: "can't be blank",
+  },
+  {
+    name: "a password equal to the email",
+    operation: "register",
+    fields: () => {
+      const fields = newUserFields({});
+      return { ...fields, password: fields.email.toUpperCase() };
+    },
+    field: "password",
+    message: PASSWORD_IS_NAME,
+  },
+  {
+    name: "a new password that is common",
+    operation: "updateUser",
+    fields: () => ({ password: "12345678" }),
+    field: "password",
+    message: COMMON,
+  },
+  {
+    name: "a new password equal to the username",
+    operation: "updateUser",
+    fields: (f) => ({ password: f.owner.username }),
+    field: "password",
+    message: PASSWORD_IS_NAME,
+  },
+  {
+    name: "a wrong currentPassword with a bio change",
+    operation: "updateUser",
+    fields: () => ({ bio: "not stored", currentPassword: "not the password" }),
+    field: "currentPassword",
+    message: "is not your password",
+  },
+  {
+    name: "a right-to-left override in the title",
+    operation: "createArticle",
+    fields: () => ({ title: `Evil \u202eeulb`, description: "d", body: "b" }),
+    field: "title",
+    message: BIDI_IN(""),
+  },
+  {
+    name: "a right-to-left isolate in a tag",
+    operation: "createArticle",
+    fields: () => ({ title: unique("Isolated "), description: "d", body: "b", tagList: ["ok", "\u2067evil\u2069"] }),
+    field: "tagList",
+    message: BIDI_IN("tags with "),
+    except: ["jsonapi"],
+  },
+];
+
+const REST_ROUTE = {
+  register: { method: "POST", path: "/api/users", envelope: "user" },
+  updateUser: { method: "PUT", path: "/api/user", envelope: "user" },
+  createArticle: { method: "POST", path: "/api/articles", envelope: "article" },
+} as const;
+const JSONAPI_ROUTE = {
+  register: { method: "POST", path: "/jsonapi/users", type: "users", id: undefined },
+  updateUser: { method: "PATCH", path: "/jsonapi/users/me", type: "users", id: "me" },
+  createArticle: { method: "POST", path: "/jsonapi/articles", type: "articles", id: undefined },
+} as const;
+const GRAPHQL_MUTATION = {
+  register: "mutation($input: RegisterInput!) { register(input: $input) { username } }",
+  updateUser: "mutation($input: UpdateUserInput!) { updateUser(input: $input) { username } }",
+  createArticle: "mutation($input: CreateArticleInput!) { createArticle(input: $input) { slug } }",
+} as const;
+const tokenFor = (operation: PolicyCase["operation"]): TokenKind => (operation === "register" ? "none" : "owner");
+
+function policyRows(c: PolicyCase): HostileCase[] {
+  const rest_ = REST_ROUTE[c.operation];
+  const api = JSONAPI_ROUTE[c.operation];
+  const token = tokenFor(c.operation);
+  const rows: HostileCase[] = [
+    rest({
+      name: c.name,
+      method: rest_.method,
+      path: rest_.path,
+      token,
+      body: (f) => json({ [rest_.envelope]: c.fields(f) }),
+      status: 422,
+      error: { field: c.field, message: c.message },
+    }),
+    xml({
+      name: `${c.name}, in XML`,
+      method: rest_.method,
+      path: rest_.path,
+      token,
+      body: (f) => toXml({ [rest_.envelope]: c.fields(f) }),
+      status: 422,
+      error: { field: c.field, message: c.message },
+    }),
+    jsonapiRow({
+      name: c.name,
+      method: api.method,
+      path: api.path,
+      token,
+      body: (f) => {
+        const { tagList, ...attributes } = c.fields(f);
+        return json({ data: { type: api.type, ...(api.id ? { id: api.id } : {}), attributes } });
+      },
+      status: 422,
+      error: { field: "invalid", message: new RegExp(`^${c.field} ${c.message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) },
+    }),
+    graphqlRow({
+      name: c.name,
+      token,
+      body: (f) => gqlBody(GRAPHQL_MUTATION[c.operation], { input: c.fields(f) }),
+      status: 200,
+      error: { field: "BAD_USER_INPUT" },
+      reply: (reply) => expect(reply.body.errors[0].extensions.fields).toEqual({ [c.field]: [c.message] }),
+    }),
+  ];
+  return rows.filter((row) => !c.except?.includes(row.style));
+}
 
 // --- the battery ------------------------------------------------------------
 
@@ -565,13 +780,18 @@ const CASES: HostileCase[] = [
   }),
   ...(
     [
-      ["a right-to-left override", "\u202e"],
-      ["a zero-width space", "\u200b"],
-      ["a zero-width joiner", "\u200d"],
-      ["a byte order mark", "\ufeff"],
-      ["an ASCII control character", "\u0007"],
+      ["a right-to-left override", "\u202e", USERNAME_BIDI],
+      ["a right-to-left isolate", "\u2067", USERNAME_BIDI],
+      ["a left-to-right mark", "\u200e", USERNAME_BIDI],
+      ["a zero-width space", "\u200b", INVISIBLE],
+      ["a zero-width joiner", "\u200d", INVISIBLE],
+      ["a byte order mark", "\ufeff", INVISIBLE],
+      ["a variation selector (U+FE0F)", "\ufe0f", INVISIBLE],
+      ["a Hangul filler (U+3164)", "\u3164", INVISIBLE],
+      ["a soft hyphen", "\u00ad", INVISIBLE],
+      ["an ASCII control character", "\u0007", USERNAME_CHARS],
     ] as const
-  ).map(([name, ch]) =>
+  ).map(([name, ch, message]) =>
     rest({
       name: `${name} in the username`,
       method: "POST",
@@ -579,7 +799,7 @@ const CASES: HostileCase[] = [
       token: "none",
       body: () => newUser({ username: `${unique("z")}${ch}x` }),
       status: 422,
-      error: { field: "username", message: USERNAME_CHARS },
+      error: { field: "username", message },
     }),
   ),
   rest({
@@ -610,7 +830,8 @@ const CASES: HostileCase[] = [
     error: { field: "username", message: `is too long (maximum is ${LIMITS.username} characters)` },
   }),
   (() => {
-    const username = `${unique("مستخدم")}e\u0301`;
+    // One script: Arabic letters, ASCII digits and an Arabic combining mark (fatha).
+    const username = `مستخدم${unique("").replace(/\D/g, "")}\u064e`;
     return rest({
       name: "a right-to-left username with a combining mark",
       method: "POST",
@@ -681,16 +902,16 @@ const CASES: HostileCase[] = [
 
   // Unicode in article fields, tags and comments.
   rest({
-    name: "emoji, right-to-left text, combining marks, zero-width and bidi controls in the title",
+    name: "emoji, right-to-left text, combining marks and zero-width characters in the title",
     method: "POST",
     path: "/api/articles",
     token: "owner",
-    body: article({ title: `T ${MIXED}` }),
+    body: article({ title: `T ${SINGLE_LINE_MIXED}` }),
     status: 201,
     stored: {
       proves: "stored exactly as sent, with a slug of letters, digits and hyphens only",
       check: async (reply) => {
-        await storesArticle({ title: `T ${MIXED}` }).check(reply);
+        await storesArticle({ title: `T ${SINGLE_LINE_MIXED}` }).check(reply);
         expect(reply.body.article.slug).toMatch(/^[\p{L}\p{M}\p{N}-]+$/u);
       },
     },
@@ -1400,7 +1621,7 @@ const CASES: HostileCase[] = [
           user: {
             username,
             email: `${username}@example.com`,
-            password: "password123",
+            password: "safe-pass-1",
             id: f.owner.id,
             token_version: 99,
             tokenVersion: 99,
@@ -1641,7 +1862,7 @@ const CASES: HostileCase[] = [
     token: "none",
     body: () => {
       const username = unique("proto");
-      return `{"__proto__":{"user":{"username":"${username}","email":"${username}@example.com","password":"password123"}}}`;
+      return `{"__proto__":{"user":{"username":"${username}","email":"${username}@example.com","password":"safe-pass-1"}}}`;
     },
     status: 422,
     error: { field: "user", message: "is required" },
@@ -2146,7 +2367,7 @@ const CASES: HostileCase[] = [
     body: () => {
       const username = unique("ja");
       return json({
-        data: { type: "users", id: "1", attributes: { username, email: `${username}@example.com`, password: "password123" } },
+        data: { type: "users", id: "1", attributes: { username, email: `${username}@example.com`, password: "safe-pass-1" } },
       });
     },
     status: 403,
@@ -2510,6 +2731,16 @@ const CASES: HostileCase[] = [
     body: gqlBody(SEARCH_QUERY, { search: TOO_MANY_WORDS }),
     status: 200,
     error: { field: "BAD_USER_INPUT", message: /search/ },
+  }),
+  ...POLICY_CASES.flatMap(policyRows),
+  rest({
+    name: "the right currentPassword with a bio change",
+    method: "PUT",
+    path: "/api/user",
+    token: "owner",
+    body: (f) => json({ user: { bio: "checked bio", currentPassword: f.owner.password } }),
+    status: 200,
+    stored: storesOwner({ bio: "checked bio" }),
   }),
 ];
 

@@ -114,7 +114,7 @@ describe("request bodies", () => {
   });
 
   it("answers 415 for a body that is not JSON, or JSON in another charset", async () => {
-    const body = JSON.stringify({ user: { username: "x", email: "x@example.com", password: "password1" } });
+    const body = JSON.stringify({ user: { username: "x", email: "x@example.com", password: "safe-pw-1" } });
     for (const contentType of [
       "text/plain",
       "application/x-www-form-urlencoded",
@@ -132,7 +132,7 @@ describe("request bodies", () => {
   it("accepts JSON with an explicit utf-8 charset", async () => {
     const username = unique("charset");
     const reply = await post({
-      rawBody: JSON.stringify({ user: { username, email: `${username}@example.com`, password: "password1" } }),
+      rawBody: JSON.stringify({ user: { username, email: `${username}@example.com`, password: "safe-pw-1" } }),
       headers: { "Content-Type": "application/json; charset=UTF-8" },
     });
     expect(reply.status).toBe(201);

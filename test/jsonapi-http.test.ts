@@ -431,7 +431,7 @@ describe("D1 round trips", () => {
     const reader = await registerUser();
     const name = unique("rtw");
     const register = await tripsOf("POST", "/jsonapi/users", {
-      body: resource("users", { attributes: { username: name, email: `${name}@example.com`, password: "password123" } }),
+      body: resource("users", { attributes: { username: name, email: `${name}@example.com`, password: "safe-pass-1" } }),
     });
     expect(register).toEqual({ status: 201, trips: 2 });
     const me = { id: "me" };

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import { clientOf } from "../src/http/limits";
-import { call, registerUser, testEnv, unique } from "./support/api";
+import { call, registerUser, type TestUser, testEnv, unique } from "./support/api";
 
 // Rate limits, with real Workers rate-limiting bindings: the suite's default
 // limits are high (vitest.config.ts), so these tests put the tight test
@@ -64,7 +64,7 @@ describe("login and registration limits", () => {
     expect((await login(`${unique("x")}@example.com`)).status).toBe(401);
     const name = unique("limited");
     const register = await call("POST", "/api/users", {
-      body: { user: { username: name, email: `${name}@example.com`, password: "password1" } },
+      body: { user: { username: name, email: `${name}@example.com`, password: "safe-pw-1" } },
       headers: client,
       env: limited,
     });
@@ -72,7 +72,7 @@ describe("login and registration limits", () => {
     const name2 = unique("refused");
     await expectLimited(
       await call("POST", "/api/users", {
-        body: { user: { username: name2, email: `${name2}@example.com`, password: "password1" } },
+        body: { user: { username: name2, email: `${name2}@example.com`, password: "safe-pw-1" } },
         headers: client,
         env: limited,
       }),
@@ -96,7 +96,7 @@ describe("login and registration limits", () => {
     const email = `${unique("taken")}@example.com`;
     const attempt = () =>
       call("POST", "/api/users", {
-        body: { user: { username: unique("u"), email, password: "password1" } },
+        body: { user: { username: unique("u"), email, password: "safe-pw-1" } },
         headers: from(address()),
         env: limited,
       });
@@ -104,6 +104,41 @@ describe("login and registration limits", () => {
     expect((await attempt()).status).toBe(422);
     expect((await attempt()).status).toBe(422);
     await expectLimited(await attempt());
+  });
+});
+
+describe("credential changes in PUT /api/user count as login attempts", () => {
+  it("limits email probes per account, before saying whether an email is taken", async () => {
+    const user = await registerUser();
+    const victim = await registerUser();
+    const limited = tight("AUTH_ACCOUNT_LIMITER");
+    // Each change revokes the token it was made with: the prober goes on with the fresh one.
+    let token = user.token;
+    const probe = (email: string) =>
+      call("PUT", "/api/user", { token, body: { user: { email } }, headers: from(address()), env: limited });
+    for (let i = 0; i < 3; i++) {
+      const reply = await probe(`${unique("free")}@example.com`);
+      expect(reply.status).toBe(200);
+      token = reply.body.user.token;
+    }
+    // The fourth probe, from yet another address, hears 429, not "has already been taken".
+    const refused = await probe(victim.email);
+    await expectLimited(refused);
+  });
+
+  it("limits password changes (and currentPassword checks) per client, across accounts", async () => {
+    const limited = tight("AUTH_CLIENT_LIMITER");
+    const client = from(address());
+    const accounts = [await registerUser(), await registerUser(), await registerUser(), await registerUser()];
+    const [a, b, c, d] = accounts as [TestUser, TestUser, TestUser, TestUser];
+    const put = (user: TestUser, fields: Record<string, unknown>) =>
+      call("PUT", "/api/user", { token: user.token, body: { user: fields }, headers: client, env: limited });
+    expect((await put(a, { password: "another long one" })).status).toBe(200);
+    expect((await put(b, { bio: "x", currentPassword: "wrong password" })).status).toBe(422);
+    expect((await put(c, { password: "another long one" })).status).toBe(200);
+    await expectLimited(await put(d, { password: "another long one" }));
+    // Neither a bio change nor the same email again is a credential change.
+    expect((await put(d, { bio: "just a bio", email: d.email })).status).toBe(200);
   });
 });
 
@@ -138,7 +173,7 @@ describe("when a limiter is missing or failing", () => {
     for (const limitedEnv of [{ ...testEnv, AUTH_ACCOUNT_LIMITER: broken }, unbound]) {
       const name = unique("open");
       const reply = await call("POST", "/api/users", {
-        body: { user: { username: name, email: `${name}@example.com`, password: "password1" } },
+        body: { user: { username: name, email: `${name}@example.com`, password: "safe-pw-1" } },
         env: limitedEnv as Env,
       });
       expect(reply.status).toBe(201);

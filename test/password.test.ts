@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { hashPassword, PBKDF2_MAX_ITERATIONS_PER_CALL, verifyPassword } from "../src/domain/password";
+import { hashPassword, PBKDF2_MAX_ITERATIONS_PER_CALL, upgradeStoredHash, verifyPassword } from "../src/domain/password";
 import { call, registerUser } from "./support/api";
 import { probeD1 } from "./support/d1";
 
@@ -41,9 +41,9 @@ describe("password hashing", () => {
 
   it("verifies the right password and refuses a wrong one", async () => {
     const stored = await hashPassword("s3cret password");
-    expect(await verifyPassword("s3cret password", stored)).toBe(true);
-    expect(await verifyPassword("s3cret passworD", stored)).toBe(false);
-    expect(await verifyPassword("", stored)).toBe(false);
+    expect((await verifyPassword("s3cret password", stored)).valid).toBe(true);
+    expect((await verifyPassword("s3cret passworD", stored)).valid).toBe(false);
+    expect((await verifyPassword("", stored)).valid).toBe(false);
   });
 
   it("salts every hash, so one password hashes differently twice", async () => {
@@ -55,12 +55,50 @@ describe("password hashing", () => {
     const stored = await hashPassword("s3cret password");
     const [, , salt, hash] = stored.split("$");
     const iterations = watchDeriveBits();
-    expect(await verifyPassword("s3cret password", `bcrypt$100000$${salt}$${hash}`)).toBe(false);
-    expect(await verifyPassword("s3cret password", `pbkdf2-sha256$100001$${salt}$${hash}`)).toBe(false);
-    expect(await verifyPassword("s3cret password", `pbkdf2-sha256$abc$${salt}$${hash}`)).toBe(false);
-    expect(await verifyPassword("s3cret password", "pbkdf2-sha256$100000$")).toBe(false);
-    expect(await verifyPassword("s3cret password", `pbkdf2-sha256$100000x21$${salt}$${hash}`)).toBe(false);
+    expect((await verifyPassword("s3cret password", `bcrypt$100000$${salt}$${hash}`)).valid).toBe(false);
+    expect((await verifyPassword("s3cret password", `pbkdf2-sha256$100001$${salt}$${hash}`)).valid).toBe(false);
+    expect((await verifyPassword("s3cret password", `pbkdf2-sha256$abc$${salt}$${hash}`)).valid).toBe(false);
+    expect((await verifyPassword("s3cret password", "pbkdf2-sha256$100000$")).valid).toBe(false);
+    expect((await verifyPassword("s3cret password", `pbkdf2-sha256$100000x21$${salt}$${hash}`)).valid).toBe(false);
     expect(iterations).toEqual([]);
+  });
+
+  it("does the same PBKDF2 work for an unknown email, a wrong password, the right one, and an old-format hash", async () => {
+    const user = await registerUser({ password: "timing password 1" });
+    const legacy = await registerUser({ password: "timing password 2" });
+    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE username = ?")
+      .bind(await legacyHash("timing password 2"), legacy.username)
+      .run();
+    const login = async (email: string, password: string) => {
+      const iterations = watchDeriveBits();
+      const reply = await call("POST", "/api/users/login", { body: { user: { email, password } } });
+      vi.restoreAllMocks();
+      return { status: reply.status, iterations: iterations.reduce((sum, n) => sum + n, 0), calls: iterations.length };
+    };
+    const paths = {
+      unknownEmail: await login(`${user.username}-nobody@example.com`, "timing password 1"),
+      wrongPassword: await login(user.email, "timing password 9"),
+      rightPassword: await login(user.email, "timing password 1"),
+      oldHashWrongPassword: await login(legacy.email, "timing password 9"),
+      // The upgrade is the verification's own result: no extra hashing.
+      oldHashRightPassword: await login(legacy.email, "timing password 2"),
+    };
+    expect(Object.values(paths).map((path) => path.status)).toEqual([401, 401, 200, 401, 200]);
+    for (const [name, path] of Object.entries(paths)) {
+      expect({ name, calls: path.calls, iterations: path.iterations }).toEqual({ name, calls: 6, iterations: 600_000 });
+    }
+  });
+
+  it("upgrades a first-release hash without the password, to exactly the hash of today's format", async () => {
+    const legacy = await legacyHash("chained password");
+    const [, , salt] = legacy.split("$");
+    const upgraded = await upgradeStoredHash(legacy);
+    expect(upgraded).toMatch(new RegExp(`^pbkdf2-sha256\\$100000x6\\$${salt}\\$[\\w-]{43}$`));
+    expect((await verifyPassword("chained password", upgraded ?? "")).valid).toBe(true);
+    expect((await verifyPassword("chained passworD", upgraded ?? "")).valid).toBe(false);
+    // Nothing to do for a current hash, nor for one that is not ours.
+    expect(await upgradeStoredHash(upgraded ?? "")).toBeNull();
+    expect(await upgradeStoredHash("bcrypt$x$y$z")).toBeNull();
   });
 
   it("stores today's parameters: 6 chained calls of 100,000 iterations (600,000 in all)", async () => {
@@ -78,12 +116,15 @@ describe("password hashing", () => {
     expect((await login("wrong password 1")).status).toBe(401);
     expect(await storedHash(user.username)).toMatch(/^pbkdf2-sha256\$100000\$/);
 
+    const legacy = await storedHash(user.username);
     const probe = probeD1();
     expect((await login("legacy password 1", probe)).status).toBe(200);
     expect(probe.trips).toHaveLength(2);
     const upgraded = await storedHash(user.username);
     expect(upgraded).toMatch(/^pbkdf2-sha256\$100000x6\$/);
-    expect(await verifyPassword("legacy password 1", upgraded)).toBe(true);
+    // The missing calls chained onto the old hash: same salt, what the one-off step would store.
+    expect(upgraded).toBe(await upgradeStoredHash(legacy));
+    expect((await verifyPassword("legacy password 1", upgraded)).valid).toBe(true);
 
     const again = probeD1();
     expect((await login("legacy password 1", again)).status).toBe(200);

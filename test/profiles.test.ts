@@ -67,7 +67,9 @@ describe("GET /api/profiles/:username", () => {
 
   it("finds usernames with unicode letters, '.', '-' and '_' when they are URL-encoded", async () => {
     const suffix = unique("").toLowerCase();
-    for (const username of [`Zoë.Ñandú-${suffix}`, `名前_${suffix}`, `a.b-c_d${suffix}`, `Ελένη${suffix}`]) {
+    // One script per name (Japanese may mix Han with Latin): the Greek name takes digits only.
+    const digits = suffix.replace(/\D/g, "");
+    for (const username of [`Zoë.Ñandú-${suffix}`, `名前_${suffix}`, `a.b-c_d${suffix}`, `Ελένη${digits}`]) {
       const user = await registerUser({ username, email: `${unique("u")}@example.com` });
       const reply = await call("GET", profilePath(user.username));
       expect(reply.status, username).toBe(200);

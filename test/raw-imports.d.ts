@@ -8,3 +8,11 @@ declare module "*.json?raw" {
   const text: string;
   export default text;
 }
+declare module "*.sql?raw" {
+  const text: string;
+  export default text;
+}
+declare module "*.example?raw" {
+  const text: string;
+  export default text;
+}

@@ -72,9 +72,9 @@ describe("D1 round trips per endpoint", () => {
     const name = unique("writer");
     const email = `${name}@example.com`;
 
-    const register = await tripsOf("POST", "/api/users", { body: { user: { username: name, email, password: "password123" } } });
+    const register = await tripsOf("POST", "/api/users", { body: { user: { username: name, email, password: "safe-pass-1" } } });
     expect(register).toEqual({ status: 201, trips: 2 });
-    const login = await tripsOf("POST", "/api/users/login", { body: { user: { email, password: "password123" } } });
+    const login = await tripsOf("POST", "/api/users/login", { body: { user: { email, password: "safe-pass-1" } } });
     expect(login).toEqual({ status: 200, trips: 1 });
     expect(
       await tripsOf("PUT", "/api/user", { token: reader.token, body: { user: { bio: "hello", username: unique("r") } } }),

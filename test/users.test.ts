@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
-import { keyOf } from "../src/domain/tokens";
-import { call, registerUser, testEnv, unique } from "./support/api";
+import devVarsExample from "../.dev.vars.example?raw";
+import { CLOCK_TOLERANCE_SECONDS, keyOf } from "../src/domain/tokens";
+import { EXAMPLE_JWT_SECRET } from "../src/env";
+import { call, registerUser, type TestUser, testEnv, unique } from "./support/api";
 
 // Registration, login, the current user and its updates, and every way a token
 // can be wrong.
@@ -89,7 +91,7 @@ describe("POST /api/users (register)", () => {
   });
 
   it("answers 422 for blank, over-long and non-string fields", async () => {
-    const blank = await call("POST", "/api/users", { body: { user: { username: "  ", email: "a@b.co", password: "12345678" } } });
+    const blank = await call("POST", "/api/users", { body: { user: { username: "  ", email: "a@b.co", password: "safe-pw8" } } });
     expect(blank.body).toEqual({ errors: { username: ["can't be blank"] } });
     const long = await call("POST", "/api/users", {
       body: { user: { username: "u".repeat(41), email: "a@b.co", password: "p".repeat(257) } },
@@ -124,7 +126,7 @@ describe("POST /api/users (register)", () => {
     const replies = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         call("POST", "/api/users", {
-          body: { user: { username, email: `${username}-${i}@example.com`, password: "password123" } },
+          body: { user: { username, email: `${username}-${i}@example.com`, password: "safe-pass-1" } },
         }),
       ),
     );
@@ -210,6 +212,16 @@ describe("GET /api/user and the Authorization header", () => {
       "another typ": `Token ${await signToken({ sub }, SECRET, { typ: "at+jwt" })}`,
       "lifetime longer than configured": `Token ${await signToken({ sub, iat: now - 8 * 24 * 3600, exp: now + 3600 })}`,
       "issued in the future": `Token ${await signToken({ sub, iat: now + 3600, exp: now + 7200 })}`,
+      "issued further ahead than the clock tolerance": `Token ${await signToken({ sub, iat: now + CLOCK_TOLERANCE_SECONDS + 5 })}`,
+      "expired longer ago than the clock tolerance": `Token ${await signToken({ sub, iat: now - 3600, exp: now - CLOCK_TOLERANCE_SECONDS - 5 })}`,
+      "hexadecimal subject": `Token ${await signToken({ sub: `0x${Number(sub).toString(16)}` })}`,
+      "subject with a leading space": `Token ${await signToken({ sub: ` ${sub}` })}`,
+      "subject with a trailing space": `Token ${await signToken({ sub: `${sub} ` })}`,
+      "subject in exponent notation": `Token ${await signToken({ sub: `${sub}e0` })}`,
+      "subject with a leading zero": `Token ${await signToken({ sub: `0${sub}` })}`,
+      "subject with a plus sign": `Token ${await signToken({ sub: `+${sub}` })}`,
+      "subject with a decimal point": `Token ${await signToken({ sub: `${sub}.0` })}`,
+      "subject zero": `Token ${await signToken({ sub: "0" })}`,
       "alg none": `Token ${base64url({ alg: "none", typ: "JWT" })}.${payload}.`,
       "alg none with a signature": `Token ${base64url({ alg: "none", typ: "JWT" })}.${payload}.c2ln`,
       "HS512 instead of HS256": `Token ${await signToken({ sub }, SECRET, { alg: "HS512" })}`,
@@ -234,6 +246,15 @@ describe("GET /api/user and the Authorization header", () => {
     const row = await userRow(user.username);
     const reply = await call("GET", "/api/user", { token: await signToken({ sub: String(row?.id) }) });
     expect(reply.status).toBe(200);
+  });
+
+  it(`tolerates clocks ${CLOCK_TOLERANCE_SECONDS} s apart: an iat a little ahead, an exp just past`, async () => {
+    const user = await registerUser();
+    const sub = String((await userRow(user.username))?.id);
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = await signToken({ sub, iat: now + CLOCK_TOLERANCE_SECONDS - 5, exp: now + 3600 });
+    const justExpired = await signToken({ sub, iat: now - 3600, exp: now - CLOCK_TOLERANCE_SECONDS + 5 });
+    for (const token of [ahead, justExpired]) expect((await call("GET", "/api/user", { token })).status).toBe(200);
   });
 });
 
@@ -340,6 +361,74 @@ describe("PUT /api/user", () => {
   });
 });
 
+describe("PUT /api/user: credentials", () => {
+  const change = (user: TestUser, fields: Record<string, unknown>) =>
+    call("PUT", "/api/user", { token: user.token, body: { user: fields } });
+
+  it("refuses a common, blank or name-equal new password with 422 on password, and keeps the old one", async () => {
+    const user = await registerUser({ username: unique("longname") });
+    const before = await userRow(user.username);
+    for (const [password, message] of [
+      ["iloveyou", "is too common: it appears in lists of breached passwords"],
+      ["Password1", "is too common: it appears in lists of breached passwords"],
+      ["        ", "can't be blank"],
+      [user.email, "can't be your email or username"],
+      [user.username.toUpperCase(), "can't be your email or username"],
+    ]) {
+      const reply = await change(user, { password });
+      expect(reply.status, password).toBe(422);
+      expect(reply.body, password).toEqual({ errors: { password: [message] } });
+    }
+    // Equal to the email the same change sets.
+    const moved = await change(user, { email: "moved-address@example.com", password: "moved-address@example.com" });
+    expect(moved.body).toEqual({ errors: { password: ["can't be your email or username"] } });
+    expect(await userRow(user.username)).toEqual(before);
+  });
+
+  it("checks currentPassword when it is given: 422 when wrong, the change when right; not needed otherwise", async () => {
+    const user = await registerUser();
+    const wrong = await change(user, { bio: "never stored", currentPassword: "not the password" });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body).toEqual({ errors: { currentPassword: ["is not your password"] } });
+    expect((await userRow(user.username))?.bio).toBeNull();
+
+    const right = await change(user, { password: "a fresh passphrase", currentPassword: user.password });
+    expect(right.status).toBe(200);
+    const login = await call("POST", "/api/users/login", {
+      body: { user: { email: user.email, password: "a fresh passphrase" } },
+    });
+    expect(login.status).toBe(200);
+    // The RealWorld contract, unchanged: no currentPassword.
+    const plain = await change({ ...user, token: right.body.user.token }, { bio: "no current password needed" });
+    expect(plain.status).toBe(200);
+    // currentPassword alone changes nothing, so it is not a change.
+    const alone = await change({ ...user, token: right.body.user.token }, { currentPassword: "a fresh passphrase" });
+    expect(alone.body).toEqual({ errors: { user: ["needs at least one field"] } });
+  });
+
+  it("on an email change returns a new token and revokes every earlier one; the same email again revokes nothing", async () => {
+    const user = await registerUser();
+    const second = await call("POST", "/api/users/login", { body: { user: { email: user.email, password: user.password } } });
+    // Settings forms send the email with every save: unchanged, it keeps every session.
+    const same = await change(user, { email: user.email, bio: "same email" });
+    expect(same.status).toBe(200);
+    expect(same.body.user.token).toBe(user.token);
+    expect((await userRow(user.username))?.token_version).toBe(0);
+
+    const email = `${unique("moved")}@example.com`;
+    const moved = await change(user, { email });
+    expect(moved.status).toBe(200);
+    expect(moved.body.user.email).toBe(email);
+    const fresh = moved.body.user.token as string;
+    expect(fresh).not.toBe(user.token);
+    expect((await userRow(user.username))?.token_version).toBe(1);
+    for (const old of [user.token, second.body.user.token]) {
+      expect((await call("GET", "/api/user", { token: old })).status).toBe(401);
+    }
+    expect((await call("GET", "/api/user", { token: fresh })).body.user.email).toBe(email);
+  });
+});
+
 describe("signing keys and token lifetime", () => {
   const OLD = "old-signing-secret-0123456789-0123456789";
   const NEW = "new-signing-secret-9876543210-9876543210";
@@ -361,6 +450,39 @@ describe("signing keys and token lifetime", () => {
     const retired = envWith(NEW);
     expect((await call("GET", "/api/user", { token: oldToken, env: retired })).status).toBe(401);
     expect((await call("GET", "/api/user", { token: newToken, env: retired })).status).toBe(200);
+  });
+
+  it("answers 503 to every request, and says why once in the log, when JWT_SECRET is the public example outside npm run dev", async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((line: string) => errors.push(line));
+    try {
+      const example = envWith(EXAMPLE_JWT_SECRET, { LOCAL_DEVELOPMENT: "false" });
+      for (const [method, path] of [
+        ["GET", "/api/tags"],
+        ["GET", "/jsonapi"],
+        ["POST", "/graphql"],
+        ["GET", "/"],
+        ["GET", "/health"],
+        ["GET", "/docs"],
+      ] as const) {
+        const reply = await call(method, path, { env: example, ...(method === "POST" ? { body: { query: "{ tags }" } } : {}) });
+        expect(reply.status, path).toBe(503);
+        expect(reply.body, path).toEqual({ errors: { body: ["the service is not configured"] } });
+      }
+      // Within a rotation list too.
+      const rotated = envWith(`${NEW}, ${EXAMPLE_JWT_SECRET}`, { LOCAL_DEVELOPMENT: "false" });
+      expect((await call("GET", "/api/tags", { env: rotated })).status).toBe(503);
+      expect(errors.filter((line) => line.includes(".dev.vars.example")).length).toBeLessThanOrEqual(1);
+      // npm run dev passes LOCAL_DEVELOPMENT=true: the example works there.
+      const dev = envWith(EXAMPLE_JWT_SECRET, { LOCAL_DEVELOPMENT: "true" });
+      expect((await call("GET", "/api/tags", { env: dev })).status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("knows the example secret that .dev.vars.example holds", () => {
+    expect(devVarsExample).toContain(`JWT_SECRET="${EXAMPLE_JWT_SECRET}"`);
   });
 
   it("refuses to run with a rotation list that holds a short key", async () => {

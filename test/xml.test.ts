@@ -134,7 +134,7 @@ describe("writes with XML bodies", () => {
   it("register, log in, update the user, create and update an article, comment: same results as JSON", async () => {
     const name = unique("xmluser");
     const registered = await call("POST", "/api/users", {
-      rawBody: `<?xml version="1.0" encoding="UTF-8"?><user><username>${name}</username><email>${name}@example.com</email><password>password123</password></user>`,
+      rawBody: `<?xml version="1.0" encoding="UTF-8"?><user><username>${name}</username><email>${name}@example.com</email><password>safe-pass-1</password></user>`,
       headers: XML_BODY,
     });
     expect(registered.status).toBe(201);
@@ -142,7 +142,7 @@ describe("writes with XML bodies", () => {
     expect(user.username).toBe(name);
 
     const login = await call("POST", "/api/users/login", {
-      rawBody: `<user><email>${name.toUpperCase()}@EXAMPLE.COM</email><password>password123</password></user>`,
+      rawBody: `<user><email>${name.toUpperCase()}@EXAMPLE.COM</email><password>safe-pass-1</password></user>`,
       headers: { "Content-Type": "text/xml; charset=utf-8" },
     });
     expect(login.status).toBe(200);

@@ -1,7 +1,9 @@
 // Starts GraphiQL on GET /graphql, after React, ReactDOM and GraphiQL's UMD
 // builds (copied from node_modules by scripts/docs-assets.mjs). Everything it
 // loads and every request it sends stays on this origin. `?query=`,
-// `?variables=` and `?operationName=` in the address fill the editors.
+// `?variables=` and `?operationName=` in the address fill the editors. Tabs
+// and headers (the Authorization token with them) are kept in sessionStorage,
+// not GraphiQL's default localStorage: they survive a reload, not the tab.
 (() => {
   const root = document.getElementById("graphiql");
   if (!root || !window.GraphiQL || !window.React || !window.ReactDOM) return;
@@ -42,6 +44,7 @@ mutation Login {
       query: params.get("query") ?? undefined,
       variables: params.get("variables") ?? undefined,
       operationName: params.get("operationName") ?? undefined,
+      storage: window.sessionStorage,
       shouldPersistHeaders: true,
       defaultEditorToolsVisibility: "headers",
     }),

@@ -3,7 +3,9 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 
 // Timestamps are integer milliseconds since the epoch (UTC); the API renders
 // them as ISO 8601. Usernames and emails keep the spelling the user chose and a
-// normalised `*_key` column that carries the case-insensitive uniqueness.
+// normalised `*_key` column that carries the case-insensitive uniqueness; a
+// username also has a `username_skeleton` (src/db/skeleton.ts): names that
+// look alike share it, and it is unique too.
 
 export const users = sqliteTable(
   "users",
@@ -11,6 +13,9 @@ export const users = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     username: text("username").notNull(),
     usernameKey: text("username_key").notNull(),
+    // Null only for rows that predate it and wait for `npm run db:upgrade`
+    // (README, "Security"); a unique index lets several nulls coexist.
+    usernameSkeleton: text("username_skeleton"),
     email: text("email").notNull(),
     emailKey: text("email_key").notNull(),
     passwordHash: text("password_hash").notNull(),
@@ -18,7 +23,7 @@ export const users = sqliteTable(
     image: text("image"),
     // Bumped on password change: tokens carry the version they were issued at.
     tokenVersion: integer("token_version").notNull().default(0),
-    // Maintained by triggers (migrations/0001_counters.sql), so a list's total
+    // Maintained by triggers (migrations/0002_counter_triggers.sql), so a list's total
     // is one row, not a count over every match: articles written, articles
     // favorited, and articles in the feed (by the authors followed).
     articlesCount: integer("articles_count").notNull().default(0),
@@ -27,8 +32,32 @@ export const users = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("users_username_key_unique").on(t.usernameKey), uniqueIndex("users_email_key_unique").on(t.emailKey)],
+  (t) => [
+    uniqueIndex("users_username_key_unique").on(t.usernameKey),
+    uniqueIndex("users_username_skeleton_unique").on(t.usernameSkeleton),
+    uniqueIndex("users_email_key_unique").on(t.emailKey),
+  ],
 );
+
+/**
+ * Passwords found in breach corpora, as digests (src/domain/common-passwords.ts):
+ * filled by a migration, looked up inside the round trip an operation that sets
+ * a password already makes.
+ */
+export const commonPasswords = sqliteTable("common_passwords", {
+  digest: text("digest").primaryKey(),
+});
+
+/**
+ * What each character of a username counts as when names are compared by
+ * look (src/db/skeleton.ts): its UTS #39 prototype, lowercased. Characters
+ * that count as themselves have no row. Filled by a migration that
+ * scripts/confusables.mjs writes; kept out of the Worker bundle.
+ */
+export const confusables = sqliteTable("confusables", {
+  char: text("char").primaryKey(),
+  prototype: text("prototype").notNull(),
+});
 
 export const follows = sqliteTable(
   "follows",

@@ -3,7 +3,7 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { articles } from "./schema";
 
-// Full-text search through the FTS5 table of migrations/0001_article_search.sql
+// Full-text search through the FTS5 table of migrations/0003_article_search.sql
 // (one row per article, kept exact by triggers). The article read model
 // (articles.ts) calls these pieces; everything that knows FTS5 syntax is here.
 //

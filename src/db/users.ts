@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { follows, users } from "./schema";
+import { SKELETON_SQL, skeletonInput } from "./skeleton";
 
 export const userColumns = {
   id: users.id,
@@ -47,4 +48,24 @@ export function selectProfile(db: Db, user: UserKey, viewerId: number | null) {
 
 export function userIdByKey(usernameKey: string) {
   return sql`(SELECT ${users.id} FROM ${users} WHERE ${users.usernameKey} = ${usernameKey})`;
+}
+
+const [BEFORE_NAME, AFTER_NAME] = SKELETON_SQL.split("?");
+
+/** The confusable skeleton of `username`, as an SQL expression (src/db/skeleton.ts). */
+export function skeletonExpr(username: string) {
+  return sql<string>`${sql.raw(BEFORE_NAME ?? "")}${skeletonInput(username)}${sql.raw(AFTER_NAME ?? "")}`;
+}
+
+/**
+ * A statement that answers the skeletons of a name and of its lowercase
+ * spelling (one row), for an operation's first batch.
+ */
+export function selectSkeletons(db: Db, username: string) {
+  return db
+    .select({
+      skeleton: skeletonExpr(username).as("skeleton"),
+      lowercased: skeletonExpr(username.toLowerCase()).as("lowercased"),
+    })
+    .from(sql`(SELECT 1)`);
 }

@@ -1,5 +1,7 @@
 import * as v from "valibot";
 import { searchTerms } from "./search";
+import { usernameProblem } from "./username";
+import { BIDI_CONTROL } from "./username-repertoire";
 
 // The input rules of the domain, once. Every adapter validates with these (the
 // REST adapter wraps them in its envelopes), so a limit changed here changes
@@ -17,8 +19,13 @@ const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
 const storable = v.check((value: string) => !UNSTORABLE.test(value), "must not contain NUL or unpaired surrogate characters");
 const text = v.pipe(v.string("must be a string"), storable);
 const trimmed = v.pipe(text, v.trim());
-// Titles and tags are shown on one line.
+// Titles and tags (and usernames) are shown on one line, inside other text:
+// no control characters, and no bidi controls (U+202A–U+202E, U+2066–U+2069,
+// the marks), which could reorder what follows them. Bodies, descriptions and
+// bios keep both: right-to-left prose needs them.
 const singleLine = v.regex(/^[^\p{Cc}]*$/u, "can't contain control characters");
+const noBidiControls = (what: string) =>
+  v.check((value: string) => !BIDI_CONTROL.test(value), `can't contain ${what}bidirectional control characters`);
 
 // Profile fields a settings form clears by sending "" (or null): stored as null.
 const blankToNull = v.pipe(
@@ -46,11 +53,16 @@ export const LIMITS = {
   searchTerms: 16,
 } as const;
 
+/** Stored NFKC-normalised; the rest of the policy is in ./username.ts. */
 export const Username = v.pipe(
   trimmed,
+  v.transform((username) => username.normalize("NFKC")),
   v.minLength(1, "can't be blank"),
   v.maxLength(LIMITS.username, `is too long (maximum is ${LIMITS.username} characters)`),
-  v.regex(/^[\p{L}\p{M}\p{N}_.-]+$/u, "may only contain letters, digits, '_', '.' and '-'"),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed && dataset.value ? usernameProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  }),
 );
 
 export const Email = v.pipe(
@@ -60,8 +72,10 @@ export const Email = v.pipe(
   v.email("is invalid"),
 );
 
+/** A new password; the rules that need more than the password are in ./users.ts. */
 export const Password = v.pipe(
   text,
+  v.check((password) => password.trim() !== "", "can't be blank"),
   v.minLength(LIMITS.passwordMin, `is too short (minimum is ${LIMITS.passwordMin} characters)`),
   v.maxLength(LIMITS.passwordMax, `is too long (maximum is ${LIMITS.passwordMax} characters)`),
 );
@@ -83,9 +97,11 @@ const Image = v.pipe(
 );
 
 export const NewUser = v.object({ username: Username, email: Email, password: Password });
+/** A password to check, not to set: any the account may have. */
+const GivenPassword = v.pipe(text, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.passwordMax, "is too long"));
 export const LoginUser = v.object({
   email: v.pipe(trimmed, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.email, "is too long")),
-  password: v.pipe(text, v.minLength(1, "can't be blank"), v.maxLength(LIMITS.passwordMax, "is too long")),
+  password: GivenPassword,
 });
 /** A change must change something: at least one of its optional fields given. */
 const someField = (changes: object) => Object.values(changes).some((value) => value !== undefined);
@@ -98,15 +114,18 @@ export const UserChangeFields = v.object({
   password: v.optional(Password),
   bio: v.optional(Bio),
   image: v.optional(Image),
+  /** Not in the RealWorld contract: when given, it must be the account's password. */
+  currentPassword: v.optional(GivenPassword),
 });
 export const UserChanges = v.pipe(
   UserChangeFields,
-  v.check((changes) => someField(changes), AT_LEAST_ONE),
+  v.check(({ currentPassword, ...changes }) => someField(changes), AT_LEAST_ONE),
 );
 
 const Title = v.pipe(
   trimmed,
   singleLine,
+  noBidiControls(""),
   v.minLength(1, "can't be blank"),
   v.maxLength(LIMITS.title, `is too long (maximum is ${LIMITS.title} characters)`),
 );
@@ -127,6 +146,7 @@ const TagList = v.pipe(
     v.pipe(
       trimmed,
       v.regex(/^[^\p{Cc}]*$/u, "can't contain tags with control characters"),
+      noBidiControls("tags with "),
       v.minLength(1, "can't contain blank tags"),
       v.maxLength(LIMITS.tag, `can't contain tags longer than ${LIMITS.tag} characters`),
     ),

@@ -9,8 +9,12 @@
 //
 // Stored format, versioned by its parameters:
 //   pbkdf2-sha256$<iterations per call>x<calls>$<salt base64url>$<hash base64url>
-// The first release stored `pbkdf2-sha256$100000$…` (one call); those hashes
-// still verify and are rewritten in the current format at the next login.
+// The first release stored `pbkdf2-sha256$100000$…` (one call). Chaining the
+// five missing calls onto such a stored hash gives exactly the hash of today's
+// format, without the password: `upgradeStoredHash` does that (the one-off
+// step `npm run db:upgrade`, README "Security"), and a verification of a
+// weaker hash does the missing calls too, so that every login costs the same
+// six calls whatever the account's hash looks like (no timing oracle).
 
 export const PBKDF2_MAX_ITERATIONS_PER_CALL = 100_000;
 const ITERATIONS = PBKDF2_MAX_ITERATIONS_PER_CALL;
@@ -61,17 +65,42 @@ function parse(stored: string): Parameters | null {
   }
 }
 
+const format = (salt: Uint8Array, hash: Uint8Array) =>
+  `${SCHEME}$${ITERATIONS}x${CALLS}$${toBase64Url(salt)}$${toBase64Url(hash)}`;
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
-  const hash = await derive(encoder.encode(password), salt, ITERATIONS, CALLS);
-  return `${SCHEME}$${ITERATIONS}x${CALLS}$${toBase64Url(salt)}$${toBase64Url(hash)}`;
+  return format(salt, await derive(encoder.encode(password), salt, ITERATIONS, CALLS));
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * Whether `password` matches `stored`, after the same number of PBKDF2 calls
+ * as a hash of today's format costs, whatever `stored` is (a stored hash that
+ * is unreadable or asks for more calls than allowed is refused without any).
+ * `upgraded` is today's format of a weaker stored hash the password matched.
+ */
+export async function verifyPassword(password: string, stored: string): Promise<{ valid: boolean; upgraded: string | null }> {
   const parameters = parse(stored);
-  if (!parameters) return false;
-  const actual = await derive(encoder.encode(password), parameters.salt, parameters.iterations, parameters.calls);
-  return parameters.hash.byteLength === actual.byteLength && crypto.subtle.timingSafeEqual(parameters.hash, actual);
+  if (!parameters) return { valid: false, upgraded: null };
+  const { iterations, calls, salt, hash } = parameters;
+  const actual = await derive(encoder.encode(password), salt, iterations, calls);
+  const valid = hash.byteLength === actual.byteLength && crypto.subtle.timingSafeEqual(hash, actual);
+  // The missing calls, right password or not; chained onto a first-release
+  // hash they give today's.
+  const padded = calls < CALLS ? await derive(actual, salt, ITERATIONS, CALLS - calls) : actual;
+  const upgraded = valid && needsRehash(stored) && iterations === ITERATIONS ? format(salt, padded) : null;
+  return { valid, upgraded };
+}
+
+/**
+ * Today's format of a stored hash made with fewer chained calls of today's
+ * iteration count (the first release's), computed from the hash alone; null
+ * for a hash that is already current or cannot be upgraded that way.
+ */
+export async function upgradeStoredHash(stored: string): Promise<string | null> {
+  const parameters = parse(stored);
+  if (!parameters || parameters.iterations !== ITERATIONS || parameters.calls >= CALLS) return null;
+  return format(parameters.salt, await derive(parameters.hash, parameters.salt, ITERATIONS, CALLS - parameters.calls));
 }
 
 /** True when a stored hash is weaker than what hashPassword makes today. */
@@ -83,7 +112,18 @@ export function needsRehash(stored: string): boolean {
 // Burns the same work as a real verification, so that a login for an unknown
 // email takes as long as one with a wrong password.
 const DUMMY_SALT = new Uint8Array(SALT_BYTES);
-export async function verifyAgainstNothing(password: string): Promise<false> {
+export async function verifyAgainstNothing(password: string): Promise<{ valid: false; upgraded: null }> {
   await derive(encoder.encode(password), DUMMY_SALT, ITERATIONS, CALLS);
-  return false;
+  return { valid: false, upgraded: null };
+}
+
+/**
+ * How the list of common passwords is keyed (table `common_passwords`, filled
+ * by a migration that scripts/common-passwords.mjs writes): the first 64 bits
+ * of the SHA-256 of the password, NFKC-normalised and lowercased (the list is
+ * lowercase; `Password1` is as common as `password1`), in hex.
+ */
+export async function commonPasswordDigest(password: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(password.normalize("NFKC").toLowerCase()));
+  return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }

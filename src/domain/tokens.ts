@@ -23,6 +23,14 @@ export type TokenConfig = {
 export type TokenClaims = { userId: number; tokenVersion: number };
 
 const ALGORITHM = "HS256";
+/**
+ * How far apart two clocks may be: a token issued by an isolate whose clock
+ * runs a little ahead (its `iat` in the future here) or one just past its
+ * `exp` is still accepted within this many seconds; anything further is not.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** A user id as `issueToken` writes it: a positive decimal integer, no sign, no leading zero. */
+const CANONICAL_ID = /^[1-9]\d{0,15}$/;
 const TYPE = "JWT";
 const encoder = new TextEncoder();
 
@@ -61,15 +69,16 @@ export async function readToken(config: TokenConfig, token: string, now: Date): 
       audience: config.audience,
       requiredClaims: ["sub", "iat", "exp"],
       currentDate: now,
-      // A token can never outlive the configured lifetime, whatever its exp says.
+      // A token can never outlive the configured lifetime, whatever its exp
+      // says; jose also refuses an `iat` later than now (plus the tolerance).
       maxTokenAge: config.ttlSeconds,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
-    const userId = Number(payload.sub);
+    // Only the spelling issueToken writes: "0xa", " 10", "10e0" or "010" would all be 10 to Number().
+    const userId = payload.sub !== undefined && CANONICAL_ID.test(payload.sub) ? Number(payload.sub) : Number.NaN;
     const tokenVersion = payload.ver;
-    if (!Number.isSafeInteger(userId) || userId < 1) return null;
+    if (!Number.isSafeInteger(userId)) return null;
     if (typeof tokenVersion !== "number" || !Number.isSafeInteger(tokenVersion)) return null;
-    // Issued in the future: not one of ours.
-    if ((payload.iat ?? 0) > Math.floor(now.getTime() / 1000) + 60) return null;
     return { userId, tokenVersion };
   } catch (error) {
     if (error instanceof errors.JOSEError || error instanceof TypeError) return null;

@@ -4,6 +4,7 @@ import { meterD1 } from "../db/metered";
 import { BOOKMARK_HEADER, lazySession, validBookmark } from "../db/session";
 import type { Scope } from "../domain/context";
 import { DomainError } from "../domain/errors";
+import { checkViewer } from "../domain/viewer";
 import { d1TimeoutMs, tokenConfig } from "../env";
 import { viewerFrom } from "./auth";
 import type { AppEnv } from "./context";
@@ -53,6 +54,10 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     limit: limiterFor(c.env, (message) => logEvent("error", c.var.requestId, { error: message })),
   });
   await next();
+  // A revoked token is refused even where the answer needed no D1 (it then
+  // costs one round trip); a request refused before D1 for another reason
+  // keeps that answer, and its cost of none.
+  if (c.res.status < 400) await checkViewer(c.var.ctx);
   const reached = session.getBookmark();
   if (changed.length) invalidate(c, changed, reached);
   if (reached) c.res.headers.set(BOOKMARK_HEADER, reached);

@@ -69,6 +69,48 @@ describe("the served OpenAPI document", () => {
       await reply.arrayBuffer();
     }
   });
+
+  it("serves static assets with the Worker's security headers (public/_headers)", async () => {
+    const SECURITY = [
+      "x-content-type-options",
+      "x-frame-options",
+      "strict-transport-security",
+      "referrer-policy",
+      "cross-origin-opener-policy",
+      "x-permitted-cross-domain-policies",
+    ];
+    const fromWorker = await fetch(`${worker.url}/api/tags`);
+    await fromWorker.arrayBuffer();
+    const expected = Object.fromEntries(SECURITY.map((name) => [name, fromWorker.headers.get(name)]));
+    expect(expected["x-content-type-options"]).toBe("nosniff");
+    for (const asset of [
+      "/openapi.json",
+      "/assets/docs.js",
+      "/assets/graphql-ide.js",
+      "/assets/site.css",
+      "/assets/favicon.svg",
+    ]) {
+      const reply = await fetch(`${worker.url}${asset}`);
+      await reply.arrayBuffer();
+      expect(reply.status, asset).toBe(200);
+      expect(Object.fromEntries(SECURITY.map((name) => [name, reply.headers.get(name)])), asset).toEqual(expected);
+      expect(reply.headers.get("content-security-policy"), asset).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    }
+    // The file itself is not served.
+    expect((await fetch(`${worker.url}/_headers`)).status).not.toBe(200);
+  });
+});
+
+describe("GET /graphql (GraphiQL) in Chromium", () => {
+  it("keeps its tabs and headers in sessionStorage, not localStorage", async () => {
+    const page = await open("/graphql");
+    await page.locator(".graphiql-container").waitFor();
+    await page.waitForFunction(() => Object.keys(sessionStorage).some((key) => key.startsWith("graphiql:")));
+    const keys = await page.evaluate(() => ({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) }));
+    expect(keys.local.filter((key) => key.startsWith("graphiql:"))).toEqual([]);
+    expect(keys.session).toEqual(expect.arrayContaining(["graphiql:tabState"]));
+    await page.close();
+  });
 });
 
 describe("GET / in Chromium", () => {
@@ -165,6 +207,9 @@ describe("GET /docs in Chromium", () => {
     await bearer.locator("#auth-bearer-value").fill(token);
     await bearer.getByRole("button", { name: "Apply credentials" }).click();
     await bearer.getByText("Authorized").waitFor();
+    // The token stays in the page's memory: nothing of it in either storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored).not.toContain(token);
     await page.screenshot({ path: path.join(SCREENSHOTS, "docs-authorize.png") });
     await bearer.getByRole("button", { name: "Close" }).click();
 

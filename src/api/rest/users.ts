@@ -29,7 +29,11 @@ export const userRoutes = [
     tag: "User and Authentication",
     summary: "Register",
     description:
-      "Registers a new user. Usernames and emails are unique case-insensitively; a taken one is a 422 naming the field.",
+      "Registers a new user. Usernames and emails are unique case-insensitively; a taken one is a 422 naming the field. " +
+      "Usernames are stored NFKC-normalised: letters, marks and digits of one script (or Latin with Han and kana, Han and Hangul, " +
+      "Han and Bopomofo), `_`, `.` and `-`; nothing invisible, no bidi controls, not a reserved name such as `me` or `admin`, and " +
+      'not a name that looks like one already taken (`"looks too much like a username that is already taken"`). ' +
+      "A password may not be blank, equal to the email or username, or one of the 10,000 most common passwords.",
     auth: "none",
     body: {
       schema: RegisterBody,
@@ -59,7 +63,10 @@ export const userRoutes = [
     tag: "User and Authentication",
     summary: "Update current user",
     description:
-      'Changes any of email, username, password, bio, image (at least one). `""` or `null` clears bio and image. A password change revokes every earlier token; the answer carries a fresh one.',
+      'Changes any of email, username, password, bio, image (at least one). `""` or `null` clears bio and image. ' +
+      "A password or email change revokes every earlier token; the answer carries a fresh one. Changing either counts against " +
+      "the login rate limits. Optional `currentPassword` (not in the RealWorld contract): when given, it must be the account's " +
+      'password (`{"errors":{"currentPassword":["is not your password"]}}` otherwise). Usernames and passwords follow the rules of Register.',
     auth: "required",
     body: {
       schema: UpdateUserBody,

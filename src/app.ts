@@ -1,11 +1,10 @@
-import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { graphql } from "./api/graphql";
 import { jsonapi } from "./api/jsonapi";
 import { renderRestProblem, rest } from "./api/rest";
 import { REST_BASE } from "./api/rest/route";
 import { refuseUnsafeConfiguration } from "./http/configuration";
-import type { AppEnv } from "./http/context";
+import { createApp } from "./http/hono";
 import { noSuchRoute, problemHandler } from "./http/problem";
 import { corsPolicy, jsonCharset, securityHeaders, serverTiming } from "./http/response-headers";
 import { service } from "./service/routes";
@@ -13,7 +12,7 @@ import { service } from "./service/routes";
 // The Worker: the headers every response carries, then each API style as a
 // sub-app that sets up its own requests and renders its own errors.
 
-export const app = new Hono<AppEnv>();
+export const app = createApp();
 
 app.use(serverTiming, corsPolicy, requestId(), securityHeaders, jsonCharset, refuseUnsafeConfiguration);
 

@@ -1,6 +1,5 @@
-import { Hono } from "hono";
 import { preferredMediaType } from "../http/accept";
-import type { AppEnv } from "../http/context";
+import { createApp } from "../http/hono";
 import { logEvent } from "../http/log";
 import { checkHealth } from "./health";
 import { DOCS_CSP, docsPage, LANDING_CSP, landing, landingPage } from "./pages";
@@ -11,7 +10,7 @@ import { DOCS_CSP, docsPage, LANDING_CSP, landing, landingPage } from "./pages";
 // Content-Security-Policy; every other response keeps the API's
 // `default-src 'none'` from app.ts.
 
-export const service = new Hono<AppEnv>();
+export const service = createApp();
 
 service.get("/", async (c) => {
   c.header("Vary", "Accept");

@@ -8,12 +8,12 @@ import {
 } from "graphql";
 import { createHandler, parseRequestParams } from "graphql-http";
 import type { Context as HonoContext } from "hono";
-import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { preferredMediaType } from "../../http/accept";
 import { readJsonBody } from "../../http/body";
 import type { AppEnv } from "../../http/context";
 import { entityTag } from "../../http/etag";
+import { createApp } from "../../http/hono";
 import { RETRY_AFTER_SECONDS } from "../../http/limits";
 import { describeError, logEvent } from "../../http/log";
 import { HttpError, type Problem } from "../../http/problem";
@@ -182,7 +182,7 @@ async function run(c: HonoContext<AppEnv>) {
   return respond(c, type, init.status, text ?? "");
 }
 
-export const graphqlRoutes = new Hono<AppEnv>();
+export const graphqlRoutes = createApp();
 
 graphqlRoutes.all("/", run);
 

@@ -1,5 +1,4 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../../http/context";
+import { createApp } from "../../http/hono";
 import { noSuchRoute, problemHandler } from "../../http/problem";
 import { requestContext } from "../../http/request-context";
 import { graphqlIde, graphqlProblem, graphqlRoutes } from "./http";
@@ -7,7 +6,7 @@ import { graphqlIde, graphqlProblem, graphqlRoutes } from "./http";
 // GraphQL under /graphql: a browser gets the IDE before any of the
 // per-request work; everything else runs in the request context, and every
 // failure is rendered as a GraphQL response.
-export const graphql = new Hono<AppEnv>();
+export const graphql = createApp();
 graphql.onError(problemHandler(graphqlProblem));
 graphql.use("/", graphqlIde, requestContext);
 graphql.route("/", graphqlRoutes);

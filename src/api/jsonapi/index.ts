@@ -1,6 +1,5 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../../http/context";
 import { conditionalGet } from "../../http/etag";
+import { createApp } from "../../http/hono";
 import { noSuchRoute, problemHandler } from "../../http/problem";
 import { requestContext } from "../../http/request-context";
 import { REST_BASE } from "../rest/route";
@@ -57,7 +56,7 @@ function varyOnAccept(headers: Headers): void {
   if (!/\baccept\b/i.test(headers.get("Vary") ?? "")) headers.append("Vary", "Accept");
 }
 
-export const jsonapi = new Hono<AppEnv>();
+export const jsonapi = createApp();
 
 // What this adapter found wrong carries its own error objects; any other
 // failure becomes a Problem (logged if it is the server's), as JSON:API.

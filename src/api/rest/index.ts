@@ -1,6 +1,5 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../../http/context";
 import { conditionalGet } from "../../http/etag";
+import { createApp } from "../../http/hono";
 import { noSuchRoute, type ProblemRenderer, problemHandler } from "../../http/problem";
 import { requestContext } from "../../http/request-context";
 import { landing } from "../../service/pages";
@@ -74,7 +73,7 @@ export const renderRestProblem: ProblemRenderer = (c, problem) => {
   return c.json(errors, problem.status);
 };
 
-export const rest = new Hono<AppEnv>();
+export const rest = createApp();
 rest.onError(problemHandler(renderRestProblem));
 // Each route negotiates the representation its declaration offers (mountRest).
 rest.use(requestContext, conditionalGet, xmlRepresentation);

@@ -90,6 +90,8 @@ export const articles = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     // Maintained by the triggers on `favorites`.
     favoritesCount: integer("favorites_count").notNull().default(0),
+    // Maintained by the triggers on `comments`.
+    commentsCount: integer("comments_count").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -100,23 +100,44 @@ describe("aliases", () => {
 });
 
 describe("cost", () => {
-  const canonical = "{ articles(first: 20) { edges { node { author { username } comments { body author { username } } } } } }";
+  const canonical =
+    "{ articles(first: 20) { edges { node { author { username } comments(first: 10) { edges { node { body author { username } } } } } } } }";
 
-  it("prices the nested list query at 262, allows it at that bound and refuses one more", async () => {
-    const atBound = withVars({ GRAPHQL_MAX_COST: "262" });
+  it("prices the nested list query at 482, allows it at that bound and refuses one more", async () => {
+    // 1 + (1 + 20 × (node 1 + author 1 + comments (1 + (1 + 10 × (node 1 + author 1)))))
+    const atBound = withVars({ GRAPHQL_MAX_COST: "482" });
     ok(await gql(canonical, { env: atBound }));
-    await expectLimit(await gql(canonical.replace("{ articles", "{ tags articles"), { env: atBound }), "cost", 262, 263);
+    await expectLimit(await gql(canonical.replace("{ articles", "{ tags articles"), { env: atBound }), "cost", 482, 483);
+  });
+
+  it("prices a page by the default page size of its field when `first` is absent (20)", async () => {
+    const withoutFirst = "{ articles { edges { node { comments { edges { node { body } } } } } } }";
+    // 1 + (1 + 20 × (1 + (1 + (1 + 20 × 1)))) = 462: the bound the resolvers apply, not a guess.
+    await expectLimit(await gql(withoutFirst, { env: withVars({ GRAPHQL_MAX_COST: "461" }) }), "cost", 461, 462);
+    ok(await gql(withoutFirst, { env: withVars({ GRAPHQL_MAX_COST: "462" }) }));
+  });
+
+  it("refuses the amplification query of the review: 15 aliases of article → comments → author → articles → comments", async () => {
+    const nesting = (alias: string) =>
+      `${alias}: article(slug: "any") { comments { edges { node { author { articles { edges { node { comments { edges { node { body } } } } } } } } } } }`;
+    const query = `{ ${Array.from({ length: 15 }, (_, index) => nesting(`a${index}`)).join(" ")} }`;
+    const reply = await gql(query, { env: withVars({ GRAPHQL_MAX_DEPTH: "20" }) });
+    expect(reply.status).toBe(400);
+    const [refusal] = reply.body.errors ?? [];
+    expect(refusal?.extensions).toMatchObject({ limit: "cost", max: 1500 });
+    // 15 × 20 comments × 20 articles × 20 comments: the bound of what it could return, priced as such.
+    expect(refusal?.extensions?.actual).toBeGreaterThan(15 * 20 * 20 * 20);
   });
 
   it("multiplies by the page size asked for, literally or in a variable", async () => {
     const query =
-      "query($n: Int) { articles(first: $n) { edges { node { author { username } comments { author { username } } } } } }";
-    const limited = withVars({ GRAPHQL_MAX_COST: "262" });
+      "query($n: Int) { articles(first: $n) { edges { node { author { username } comments(first: 10) { edges { node { author { username } } } } } } } }";
+    const limited = withVars({ GRAPHQL_MAX_COST: "482" });
     ok(await gql(query, { env: limited, variables: { n: 20 } }));
     ok(await gql(query, { env: limited }));
-    await expectLimit(await gql(query, { env: limited, variables: { n: 21 } }), "cost", 262, 275);
-    // The default limit allows the largest page of the nested query, and refuses nesting pages in pages.
-    ok(await gql(canonical.replace("first: 20", "first: 100")));
+    await expectLimit(await gql(query, { env: limited, variables: { n: 21 } }), "cost", 482, 506);
+    // The default limit allows a large page of the nested query, and refuses nesting pages in pages.
+    ok(await gql(canonical.replace("first: 20", "first: 60")));
     const nested = "{ articles(first: 100) { edges { node { author { articles(first: 100) { edges { node { slug } } } } } } } }";
     await expectLimit(await gql(nested), "cost", 1500, 10402);
   });
@@ -224,5 +245,36 @@ describe("rate limits", () => {
     });
     expect(reply.body.data).toEqual({ a: { bio: "a" }, b: { bio: "b" }, c: { bio: "c" }, d: null });
     expect(codes(reply)).toEqual(["RATE_LIMITED"]);
+  });
+});
+
+describe("bounds", () => {
+  it("every list of objects in the schema is the edges of a connection whose field takes `first`", async () => {
+    const { buildSchema, getNamedType, isListType, isNonNullType, isObjectType } = await import("graphql");
+    const { typeDefs } = await import("../src/api/graphql/sdl");
+    const schema = buildSchema(typeDefs);
+    const connections = new Set<string>();
+    const paged: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith("__")) continue;
+      for (const field of Object.values(type.getFields())) {
+        const unwrapped = isNonNullType(field.type) ? field.type.ofType : field.type;
+        const named = getNamedType(field.type);
+        if (isObjectType(named) && "edges" in named.getFields()) {
+          expect(
+            field.args.map((argument) => argument.name),
+            `${type.name}.${field.name}`,
+          ).toContain("first");
+          connections.add(named.name);
+          paged.push(`${type.name}.${field.name}`);
+        }
+        if (isListType(unwrapped) && isObjectType(named)) {
+          expect([type.name, field.name], "a list of objects outside a connection").toEqual([type.name, "edges"]);
+          expect(type.name).toMatch(/Connection$/);
+        }
+      }
+    }
+    expect(paged.sort()).toEqual(["Article.comments", "Profile.articles", "Query.articles", "Query.comments", "Query.feed"]);
+    expect([...connections].sort()).toEqual(["ArticleConnection", "CommentConnection"]);
   });
 });

@@ -10,7 +10,7 @@ import { gql } from "./support/graphql";
 // and Server-Timing must report the same number.
 
 const NESTED =
-  "query($tag: String, $first: Int) { articles(first: $first, tag: $tag) { edges { node { slug author { username } comments { body author { username } } } } } }";
+  "query($tag: String, $first: Int) { articles(first: $first, tag: $tag) { edges { node { slug author { username } comments { edges { node { body author { username } } } } } } } }";
 
 async function tripsOf(query: string, variables: Record<string, unknown>, token?: string) {
   const probe = probeD1();
@@ -57,7 +57,8 @@ describe("D1 round trips of nested GraphQL queries", () => {
     expect(large.data.articles.edges).toHaveLength(20);
     for (const { node } of large.data.articles.edges) {
       expect(node.author.username).toBe(authorOf.get(node.slug));
-      expect(node.comments.map((c: { body: string; author: { username: string } }) => [c.body, c.author.username])).toEqual(
+      const comments = node.comments.edges.map(({ node }: { node: { body: string; author: { username: string } } }) => node);
+      expect(comments.map((c: { body: string; author: { username: string } }) => [c.body, c.author.username])).toEqual(
         expected.get(node.slug),
       );
     }
@@ -65,7 +66,7 @@ describe("D1 round trips of nested GraphQL queries", () => {
 
   it("costs the same for a search: its ranked page, snippets and count ride in the page's batch", async () => {
     const query =
-      "query($tag: String, $search: String) { articles(first: 20, tag: $tag, search: $search) { totalCount edges { snippet node { slug author { username } comments { author { username } } } } } }";
+      "query($tag: String, $search: String) { articles(first: 20, tag: $tag, search: $search) { totalCount edges { snippet node { slug author { username } comments { edges { node { author { username } } } } } } } }";
     const { trips, data } = await tripsOf(query, { tag, search: "title*" });
     expect(trips).toBe(2);
     expect(data.articles.totalCount).toBe(20);
@@ -79,7 +80,7 @@ describe("D1 round trips of nested GraphQL queries", () => {
 
   it("reads list bodies for a whole page in one more round trip", async () => {
     const query =
-      "query($tag: String) { articles(first: 20, tag: $tag) { edges { node { body author { username } comments { author { username } } } } } }";
+      "query($tag: String) { articles(first: 20, tag: $tag) { edges { node { body author { username } comments { edges { node { author { username } } } } } } } }";
     const { trips, data } = await tripsOf(query, { tag });
     expect(trips).toBe(3);
     expect(data.articles.edges.every((edge: { node: { body: string } }) => edge.node.body === "The body of the article")).toBe(
@@ -89,7 +90,7 @@ describe("D1 round trips of nested GraphQL queries", () => {
 
   it("reads every author's articles in one batch, each distinct author once", async () => {
     const query =
-      "query($tag: String) { articles(first: 20, tag: $tag) { edges { node { author { username articles(first: 2) { totalCount edges { node { slug comments { author { username } } } } } } } } } }";
+      "query($tag: String) { articles(first: 20, tag: $tag) { edges { node { author { username articles(first: 2) { totalCount edges { node { slug comments { edges { cursor } } } } } } } } } }";
     const { trips, statements, data } = await tripsOf(query, { tag });
     expect(trips).toBe(3);
     // The second round trip: a page and a count for each of the 3 authors (and no viewer check, signed out).
@@ -102,17 +103,18 @@ describe("D1 round trips of nested GraphQL queries", () => {
 
   it("batches a single article's comments the same way", async () => {
     const [slug] = [...expected.keys()];
-    const query = "query($slug: String!) { article(slug: $slug) { title comments { body author { username following } } } }";
+    const query =
+      "query($slug: String!) { article(slug: $slug) { title comments { edges { node { body author { username following } } } } } }";
     const { trips, data } = await tripsOf(query, { slug });
     expect(trips).toBe(2);
-    expect(data.article.comments).toHaveLength(2);
+    expect(data.article.comments.edges).toHaveLength(2);
   });
 
   it("reads a key once per request, however often it is asked for", async () => {
     const [slug] = [...expected.keys()];
     const query = `query($slug: String!) {
-      a: article(slug: $slug) { comments { body } }
-      b: article(slug: $slug) { comments { body } }
+      a: article(slug: $slug) { comments { edges { node { body } } } }
+      b: article(slug: $slug) { comments { edges { node { body } } } }
     }`;
     const { trips } = await tripsOf(query, { slug });
     // Two article reads (root fields run each on its own), one read of comments.

@@ -109,6 +109,10 @@ const page = (connection: Outcome) =>
         articlesCount: (connection as { totalCount: number }).totalCount,
       };
 
+/** A connection's nodes, as REST's list (or the error). */
+const nodes = (connection: Outcome): Outcome =>
+  "edges" in connection ? (connection as { edges: { node: unknown }[] }).edges.map((edge) => edge.node) : connection;
+
 /** Comment ids are numbers in REST and IDs (strings) in GraphQL. */
 const numericIds = (outcome: Outcome): Outcome => {
   const fix = (comment: Record<string, unknown>) => ({ ...comment, id: Number(comment.id) });
@@ -147,12 +151,17 @@ const GRAPHQL: Api = {
       token,
     ),
   articles: async (token, { limit, offset, ...filters }) => {
-    // REST's offset N is the page after the cursor of position N - 1.
-    const after = offset ? btoa(`conduit:v1:${Number(offset) - 1}`).replace(/=+$/, "") : null;
     const query = `query($first: Int, $after: String, $tag: String, $author: String, $favorited: String) {
-      articles(first: $first, after: $after, tag: $tag, author: $author, favorited: $favorited) { totalCount edges { node { ${LISTED} } } }
+      articles(first: $first, after: $after, tag: $tag, author: $author, favorited: $favorited) { totalCount edges { node { ${LISTED} } } pageInfo { endCursor } }
     }`;
-    return page(await graphql(query, { first: limit, after, ...filters }, token));
+    // REST's offset N is the page after the cursor of the Nth item.
+    const skipped = offset ? await graphql(query, { first: Number(offset), ...filters }, token) : null;
+    const after = (skipped as { pageInfo?: { endCursor: string } } | null)?.pageInfo?.endCursor ?? null;
+    const { pageInfo: _, ...connection } = (await graphql(query, { first: limit, after, ...filters }, token)) as Record<
+      string,
+      unknown
+    >;
+    return page(connection);
   },
   feed: async (token, { limit }) =>
     page(
@@ -171,7 +180,9 @@ const GRAPHQL: Api = {
       ),
     ),
   comments: async (token, slug) =>
-    numericIds(await graphql(`query($s: String!) { comments(slug: $s) { ${COMMENT} } }`, { s: slug }, token)),
+    numericIds(
+      nodes(await graphql(`query($s: String!) { comments(slug: $s) { edges { node { ${COMMENT} } } } }`, { s: slug }, token)),
+    ),
   deleteComment: async (token, slug, id) => {
     const done = await graphql(
       "mutation($input: DeleteCommentInput!) { deleteComment(input: $input) }",

@@ -155,13 +155,16 @@ describe("queries", () => {
     for (const body of ["first", "second"]) {
       await gql(`mutation { addComment(input: { slug: "${article.slug}", body: "${body}" }) { id } }`, { token: reader.token });
     }
-    const reply = await gql(`{ comments(slug: "${article.slug}") { id body createdAt updatedAt author { username } } }`);
-    const comments = reply.body.data.comments;
+    const reply = await gql(
+      `{ comments(slug: "${article.slug}") { totalCount edges { node { id body createdAt updatedAt author { username } } } } }`,
+    );
+    expect(reply.body.data.comments.totalCount).toBe(2);
+    const comments = reply.body.data.comments.edges.map((edge: { node: unknown }) => edge.node);
     expect(comments.map((comment: { body: string }) => comment.body)).toEqual(["second", "first"]);
     expect(comments[0]).toMatchObject({ id: expect.stringMatching(/^\d+$/), author: { username: reader.username } });
-    const nested = await gql(`{ article(slug: "${article.slug}") { comments { body } } }`);
-    expect(nested.body.data.article.comments).toEqual([{ body: "second" }, { body: "first" }]);
-    await expectError(await gql('{ comments(slug: "no-such-article") { id } }'), "comments", "NOT_FOUND");
+    const nested = await gql(`{ article(slug: "${article.slug}") { comments { edges { node { body } } } } }`);
+    expect(nested.body.data.article.comments.edges).toEqual([{ node: { body: "second" } }, { node: { body: "first" } }]);
+    await expectError(await gql('{ comments(slug: "no-such-article") { totalCount } }'), "comments", "NOT_FOUND");
   });
 
   it("tags: the most used first", async () => {
@@ -204,11 +207,11 @@ describe("nullability", () => {
       ["feed", "ArticleConnection"],
       ["profile", "Profile"],
       ["article", "Article"],
-      ["comments", "[Comment!]"],
+      ["comments", "CommentConnection"],
     ]);
     expect([type("Profile", "articles"), type("Article", "comments"), type("Article", "author")]).toEqual([
       "ArticleConnection!",
-      "[Comment!]!",
+      "CommentConnection!",
       "Profile!",
     ]);
     // A mutation a rule can refuse answers null beside its error; the next ones in the request still run.
@@ -279,17 +282,20 @@ describe("cursor pagination", () => {
   it("cursors are opaque, and one that is not ours is BAD_USER_INPUT", async () => {
     const author = await registerUser();
     await gqlArticle(author);
-    const reply = await gql(`{ articles(author: "${author.username}") { edges { cursor } } }`);
+    const reply = await gql(`{ articles(author: "${author.username}") { edges { cursor node { slug } } } }`);
     const cursor = reply.body.data.articles.edges[0].cursor as string;
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(cursor).not.toMatch(/^\d+$/);
+    const slug = reply.body.data.articles.edges[0].node.slug as string;
+    expect(cursor).toMatch(/^c1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    const [version, position, mac] = cursor.split(".") as [string, string, string];
+    const forged = btoa(atob(position).replace(/\d+$/, "1")).replace(/=+$/, "");
     for (const bad of [
       "",
       "0",
       "not a cursor!",
-      btoa("conduit:v1:-1"),
-      btoa("conduit:v2:3"),
-      btoa("conduit:v1:01"),
+      btoa("conduit:v1:1"),
+      `${version}.${forged}.${mac}`,
+      `${version}.${position}.${mac.slice(1)}A`,
+      `${cursor}.x`,
       "x".repeat(65),
     ]) {
       const refused = await gql("query($after: String) { articles(after: $after) { totalCount } }", {
@@ -300,10 +306,14 @@ describe("cursor pagination", () => {
         fields: { after: ["is not a valid cursor"] },
       });
     }
-    // A cursor past the domain's largest offset breaks the same rule as REST's offset.
-    const far = btoa("conduit:v1:1000000").replace(/=+$/, "");
-    const refused = await gql(`{ articles(after: "${far}") { totalCount } }`);
-    expect(onlyError(refused).extensions).toEqual({ code: "BAD_USER_INPUT", fields: { after: ["must be at most 1000000"] } });
+    // A cursor of another list (a comment's), and a cursor on each side at once, are refused too.
+    await gql(`mutation { addComment(input: { slug: "${slug}", body: "hi" }) { id } }`, { token: author.token });
+    const comments = await gql(`{ comments(slug: "${slug}") { edges { cursor } } }`);
+    const commentCursor = comments.body.data.comments.edges[0].cursor as string;
+    const elsewhere = await gql(`{ articles(after: "${commentCursor}") { totalCount } }`);
+    expect(onlyError(elsewhere).extensions).toEqual({ code: "BAD_USER_INPUT", fields: { after: ["is not a valid cursor"] } });
+    const both = await gql(`{ articles(after: "${cursor}", before: "${cursor}") { totalCount } }`);
+    expect(onlyError(both).extensions).toEqual({ code: "BAD_USER_INPUT", fields: { before: ["cannot be combined with after"] } });
   });
 });
 
@@ -553,11 +563,15 @@ describe("mutations", () => {
       `mutation {
         a: addComment(input: { slug: "${article.slug}", body: "one" }) { body }
         b: addComment(input: { slug: "no-such-article", body: "two" }) { body }
-        c: favoriteArticle(slug: "${article.slug}") { favoritesCount comments { body } }
+        c: favoriteArticle(slug: "${article.slug}") { favoritesCount comments { edges { node { body } } } }
       }`,
       { token: author.token },
     );
-    expect(reply.body.data).toEqual({ a: { body: "one" }, b: null, c: { favoritesCount: 1, comments: [{ body: "one" }] } });
+    expect(reply.body.data).toEqual({
+      a: { body: "one" },
+      b: null,
+      c: { favoritesCount: 1, comments: { edges: [{ node: { body: "one" } }] } },
+    });
     expect(codes(reply)).toEqual(["NOT_FOUND"]);
   });
 });

@@ -169,6 +169,7 @@ const USERNAME_BIDI = "can't contain bidirectional control characters";
 const INVISIBLE = "can't contain invisible characters";
 const NOT_INTEGER = "must be an integer";
 const BAD_ID = "must be a positive integer";
+const BAD_CURSOR = "is not a valid cursor";
 const NO_AUTH = "authentication is required";
 const BAD_TOKEN = "token is invalid or expired";
 const BAD_SCHEME = "Authorization must be 'Token <jwt>' or 'Bearer <jwt>'";
@@ -1424,6 +1425,13 @@ const CASES: HostileCase[] = [
       ["offset=Infinity", "offset", NOT_INTEGER],
       [`tag=${"t".repeat(LIMITS.filter + 1)}`, "tag", "is too long"],
       ["author=a%00b", "author", UNSTORABLE],
+      // Cursors: the shape is checked first, then the signature, then where it was given.
+      ["after=3", "after", BAD_CURSOR],
+      ["after=conduit%3Av1%3A3", "after", BAD_CURSOR],
+      [`after=c1.${"A".repeat(5000)}.AAAAAAAAAAAAAAAA`, "after", BAD_CURSOR],
+      ["after=c1.YXJ0aWNsZXM6bmV3ZXN0OjE.AAAAAAAAAAAAAAAA", "after", BAD_CURSOR],
+      ["before=c1.YXJ0aWNsZXM6bmV3ZXN0OjE.AAAAAAAAAAAAAAAA", "before", BAD_CURSOR],
+      ["after=c1.YXJ0aWNsZXM6bmV3ZXN0OjE.AAAAAAAAAAAAAAAA%00", "after", BAD_CURSOR],
     ] as const
   ).map(([query, field, message]) =>
     rest({
@@ -2415,6 +2423,23 @@ const CASES: HostileCase[] = [
     error: { field: "bad_request" },
   }),
   jsonapiRow({
+    name: "a page cursor that is not one the server gave",
+    method: "GET",
+    path: "/jsonapi/articles?page[after]=c1.YXJ0aWNsZXM6bmV3ZXN0OjE.AAAAAAAAAAAAAAAA",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request", message: "page[after] is not a valid cursor" },
+    reply: (reply) => expect(reply.body.errors[0].source).toEqual({ parameter: "page[after]" }),
+  }),
+  jsonapiRow({
+    name: "a page cursor on the comments of an article, malformed",
+    method: "GET",
+    path: "/jsonapi/articles/1/comments?page[before]=%3Cscript%3E",
+    token: "none",
+    status: 400,
+    error: { field: "bad_request", message: "page[before] is not a valid cursor" },
+  }),
+  jsonapiRow({
     name: "a page parameter given twice",
     method: "GET",
     path: "/jsonapi/articles?page[limit]=5&page[limit]=6",
@@ -2497,6 +2522,21 @@ const CASES: HostileCase[] = [
     ),
     status: 400,
     error: { field: "GRAPHQL_VALIDATION_FAILED", message: /depth 12 exceeds the limit of 10/ },
+  }),
+  graphqlRow({
+    name: "a cursor that is not one the server gave",
+    token: "none",
+    body: gqlBody('{ articles(after: "c1.YXJ0aWNsZXM6bmV3ZXN0OjE.AAAAAAAAAAAAAAAA") { totalCount } }'),
+    status: 200,
+    error: { field: "BAD_USER_INPUT" },
+    reply: (reply) => expect(reply.body.errors[0].extensions.fields).toEqual({ after: [BAD_CURSOR] }),
+  }),
+  graphqlRow({
+    name: "pages of comments in a page of articles (100 × 1,000,000 asked, priced as 100 × 100)",
+    token: "none",
+    body: gqlBody("{ articles(first: 100) { edges { node { comments(first: 1000000) { edges { node { body } } } } } } }"),
+    status: 400,
+    error: { field: "GRAPHQL_VALIDATION_FAILED", message: /Query cost 10302 exceeds the limit of 1500/ },
   }),
   graphqlRow({
     name: "more aliases than allowed",

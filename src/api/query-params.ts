@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ArticleQuery, PageQuery } from "../domain/inputs";
+import { ArticleQuery, CommentPageQuery, PageQuery } from "../domain/inputs";
 
 // Query-string parameters as every adapter that reads a URL receives them
 // (strings), turned into the domain's inputs: numbers first, then the domain's
@@ -14,9 +14,15 @@ export const IntegerParam = v.pipe(
   v.transform((text) => Number(text)),
 );
 
-const listFields = {
+const pageFields = {
   limit: v.optional(IntegerParam),
   offset: v.optional(IntegerParam),
+  after: v.optional(TextParam),
+  before: v.optional(TextParam),
+};
+
+const listFields = {
+  ...pageFields,
   tag: v.optional(TextParam),
   author: v.optional(TextParam),
   favorited: v.optional(TextParam),
@@ -33,4 +39,7 @@ export const ArticleFilterParams = v.pipe(v.object({ ...listFields, slug: v.opti
 export const FeedParams = v.object({ tag: ArticleQuery.entries.tag });
 
 /** A page, no filters (the feed). */
-export const PageParams = v.pipe(v.object({ limit: v.optional(IntegerParam), offset: v.optional(IntegerParam) }), PageQuery);
+export const PageParams = v.pipe(v.object(pageFields), PageQuery);
+
+/** A page of an article's comments. */
+export const CommentPageParams = v.pipe(v.object(pageFields), CommentPageQuery);

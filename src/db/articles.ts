@@ -1,17 +1,20 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { SelectedFields, SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
+import { idKeyset, type PageWindow } from "./keyset";
 import { articles, articleTags, comments, counters, favorites, feedEntries, tags, users } from "./schema";
 import {
   articleSearch,
   countMatches,
+  noRank,
   noSnippet,
   onSearchPage,
   rankedArticleIds,
+  rankOrder,
   type SearchTerm,
   searchCondition,
   searchedArticle,
-  searchRank,
+  searchRankColumn,
   searchSnippet,
 } from "./search";
 import { followingExpr, userIdByKey } from "./users";
@@ -60,12 +63,6 @@ export const articleIdOf = (ref: ArticleRef): number | SQL =>
  * first among equals (newest first when there is no search).
  */
 export type ArticleOrder = "newest" | "oldest" | "relevance";
-
-/**
- * Where a page starts: skip `offset` articles, or (a cursor) start after the
- * article with id `after` in the list's order; `limit` articles at most.
- */
-export type PageWindow = { limit: number; offset: number; after?: number };
 
 /**
  * The table a list is read from, and its article id column: the narrowest
@@ -160,7 +157,7 @@ function perViewerColumns(viewerId: number | null) {
 export function selectArticle(db: Db, filter: ArticleFilter, viewerId: number | null) {
   const source = sourceOf(filter);
   return db
-    .select({ ...listColumns, body: articles.body, ...perViewerColumns(viewerId) })
+    .select({ ...listColumns, body: articles.body, commentsCount: articles.commentsCount, ...perViewerColumns(viewerId) })
     .from(articles)
     .innerJoin(users, eq(users.id, articles.authorId))
     .where(and(source.where, ...articleConditions(filter, source)))
@@ -185,14 +182,14 @@ function fromSource<Columns extends SelectedFields>(db: Db, source: Source, colu
   }
 }
 
-function pageConditions(source: Source, order: ArticleOrder, page: PageWindow): SQL[] {
-  if (page.after === undefined) return [];
-  return [order === "oldest" ? gt(source.id, page.after) : lt(source.id, page.after)];
-}
+/** The page's condition, order and offset in a list read from `source` in article id order. */
+const keysetOf = (source: Source, order: ArticleOrder, page: PageWindow) => idKeyset(source.id, order !== "oldest", page);
 
-const orderOf = (source: Source, order: ArticleOrder) => (order === "oldest" ? asc(source.id) : desc(source.id));
-
-/** A page of articles, newest first unless asked otherwise, without bodies; a search's with a snippet each. */
+/**
+ * A page of articles, newest first unless asked otherwise, without bodies; a
+ * search's with a snippet each. A page before a position comes nearest
+ * first (src/db/keyset.ts).
+ */
 export function selectArticlePage(
   db: Db,
   filter: ArticleFilter,
@@ -204,21 +201,21 @@ export function selectArticlePage(
   if (filter.search !== undefined) {
     // Through the search table, for the snippets: see src/db/search.ts.
     return db
-      .select({ ...columns, snippet: searchSnippet })
+      .select({ ...columns, snippet: searchSnippet, rank: searchRankColumn })
       .from(articleSearch)
       .innerJoin(articles, searchedArticle)
       .innerJoin(users, eq(users.id, articles.authorId))
       .where(onSearchPage(filter.search, articlePageIds(db, filter, page, order)))
-      .orderBy(...(order === "relevance" ? [searchRank, desc(articles.id)] : [orderOf(ARTICLES, order)]));
+      .orderBy(...(order === "relevance" ? rankOrder(page) : [keysetOf(ARTICLES, order, page).orderBy]));
   }
   const source = sourceOf(filter);
-  const where = and(source.where, ...articleConditions(filter, source), ...pageConditions(source, order, page));
-  return fromSource(db, source, { ...columns, snippet: noSnippet })
+  const keyset = keysetOf(source, order, page);
+  return fromSource(db, source, { ...columns, snippet: noSnippet, rank: noRank })
     .innerJoin(users, eq(users.id, articles.authorId))
-    .where(where)
-    .orderBy(orderOf(source, order))
+    .where(and(source.where, ...articleConditions(filter, source), keyset.where))
+    .orderBy(keyset.orderBy)
     .limit(page.limit)
-    .offset(page.after === undefined ? page.offset : 0);
+    .offset(keyset.offset);
 }
 
 /** The ids of the same page, as a subquery: to read what belongs to a page in the page's own batch. */
@@ -227,12 +224,12 @@ export function articlePageIds(db: Db, filter: ArticleFilter, page: PageWindow, 
     return rankedArticleIds(db, filter.search, besidesSearch(filter), page);
   }
   const source = filter.search !== undefined ? ARTICLES : sourceOf(filter);
-  const where = and(source.where, ...articleConditions(filter, source), ...pageConditions(source, order, page));
+  const keyset = keysetOf(source, order, page);
   return fromSource(db, source, { id: articles.id })
-    .where(where)
-    .orderBy(orderOf(source, order))
+    .where(and(source.where, ...articleConditions(filter, source), keyset.where))
+    .orderBy(keyset.orderBy)
     .limit(page.limit)
-    .offset(page.after === undefined ? page.offset : 0);
+    .offset(keyset.offset);
 }
 
 /**

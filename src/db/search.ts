@@ -1,6 +1,7 @@
-import { and, count, desc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
+import { backwards, type PageWindow } from "./keyset";
 import { articles } from "./schema";
 
 // Full-text search through the FTS5 table of migrations/0003_article_search.sql
@@ -69,24 +70,48 @@ export const searchCondition = (terms: readonly SearchTerm[]): SQL =>
   sql`${articles.id} IN (SELECT ${articleSearch.rowid} FROM ${articleSearch} WHERE ${matching(terms)})`;
 
 /**
- * The ids of one page of matches, best first and newest first among equals.
- * `where` is any other condition on `articles` (filters); without one, the
- * articles table is not read at all.
+ * The order of matches, best first and newest first among equals; walked
+ * backwards for a page before a position.
  */
-export function rankedArticleIds(
-  db: Db,
-  terms: readonly SearchTerm[],
-  where: SQL | undefined,
-  page: { limit: number; offset: number },
-) {
+export const rankOrder = (page: PageWindow) =>
+  backwards(page) ? [sql`${searchRank} DESC`, asc(articleSearch.rowid)] : [searchRank, desc(articleSearch.rowid)];
+
+/**
+ * The matches past a position in that order: a worse score, or the same
+ * score and an older article (walking backwards, the reverse). bm25 is
+ * deterministic, so a score read back from a cursor compares exactly; it
+ * does move when the corpus changes (see the README on search cursors).
+ */
+function pastPosition(page: PageWindow): SQL | undefined {
+  const from = page.after ?? page.before;
+  if (from === undefined) return undefined;
+  const rank = from.rank ?? 0;
+  return backwards(page)
+    ? sql`(${searchRank} < ${rank} OR (${searchRank} = ${rank} AND ${articleSearch.rowid} > ${from.id}))`
+    : sql`(${searchRank} > ${rank} OR (${searchRank} = ${rank} AND ${articleSearch.rowid} < ${from.id}))`;
+}
+
+/**
+ * The ids of one page of matches, in rankOrder. `where` is any other
+ * condition on `articles` (filters); without one, the articles table is not
+ * read at all.
+ */
+export function rankedArticleIds(db: Db, terms: readonly SearchTerm[], where: SQL | undefined, page: PageWindow) {
   const ids = db.select({ id: articleSearch.rowid }).from(articleSearch).$dynamic();
   const joined = where === undefined ? ids : ids.innerJoin(articles, searchedArticle);
+  const fromPosition = page.after ?? page.before;
   return joined
-    .where(and(matching(terms), where))
-    .orderBy(searchRank, desc(articleSearch.rowid))
+    .where(and(matching(terms), where, pastPosition(page)))
+    .orderBy(...rankOrder(page))
     .limit(page.limit)
-    .offset(page.offset);
+    .offset(fromPosition === undefined ? page.offset : 0);
 }
+
+/** A match's score, as a column: what its cursor carries. */
+export const searchRankColumn = sql<number | null>`${searchRank}`.as("rank");
+
+/** No score: the column a list outside a search (or not ranked) has in its place. */
+export const noRank = sql<number | null>`NULL`.as("rank");
 
 /** The rows of a page of matches, given the page's ids (a subquery): the second pass. */
 export const onSearchPage = (terms: readonly SearchTerm[], pageIds: SQLWrapper): SQL | undefined =>

@@ -1,4 +1,5 @@
 import { and, eq, inArray, ne, not, sql } from "drizzle-orm";
+import * as v from "valibot";
 import {
   type ArticleFilter,
   type ArticleOrder,
@@ -12,13 +13,22 @@ import {
   selectArticlePage,
 } from "../db/articles";
 import { Batch } from "../db/batch";
-import { type CommentRow, selectComments } from "../db/comments";
+import { type CommentRow, selectCommentPages } from "../db/comments";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
-import { articles, articleTags, comments, favorites, users } from "../db/schema";
+import { articles, articleTags, favorites, users } from "../db/schema";
 import { selectProfile } from "../db/users";
 import type { Context, Scope } from "./context";
+import { type PageCursors, type Position, pageOf, pageStartOf, windowOf } from "./cursor";
 import { forbidden, found, notFound } from "./errors";
-import { type ArticleChangesInput, type ArticleQueryInput, type NewArticleInput, type PageInput, usernameKey } from "./inputs";
+import {
+  type ArticleChangesInput,
+  type ArticleQueryInput,
+  type CommentPageInput,
+  CommentPageQuery,
+  type NewArticleInput,
+  type PageInput,
+  usernameKey,
+} from "./inputs";
 import { articleScopes, commentScopes, listScopes, membershipScopes } from "./scopes";
 import { searchTerms } from "./search";
 import { slugify, withUniqueSuffix } from "./slug";
@@ -47,16 +57,19 @@ const filterOf = (query: ArticleQueryInput): ArticleFilter => ({
   ...(query.slug === undefined ? {} : { slug: query.slug }),
 });
 
+/** A page of articles and where it sits in its list (its cursors). */
+export type ArticlePage = ArticlePageView & { page: PageCursors };
+
 // Round trips: 1 (count and page in one batch).
-export async function listArticles(ctx: Context, query: ArticleQueryInput): Promise<ArticlePageView> {
-  const { articles, articlesCount } = await readListing(ctx, filterOf(query), query, false);
-  return { articles, articlesCount };
+export async function listArticles(ctx: Context, query: ArticleQueryInput): Promise<ArticlePage> {
+  const { articles, articlesCount, page } = await readListing(ctx, filterOf(query), query, false);
+  return { articles, articlesCount, page };
 }
 
 // Round trips: 1.
-export async function feed(ctx: Context, page: PageInput): Promise<ArticlePageView> {
-  const { articles, articlesCount } = await readListing(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true);
-  return { articles, articlesCount };
+export async function feed(ctx: Context, query: PageInput): Promise<ArticlePage> {
+  const { articles, articlesCount, page } = await readListing(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, query, true);
+  return { articles, articlesCount, page };
 }
 
 /** What a listing can carry besides the page (JSON:API asks for these). */
@@ -64,12 +77,15 @@ export type ListingOptions = {
   order?: ArticleOrder;
   /** Only this author's articles; an unknown author is a 404. */
   authorId?: number;
-  /** The comments of every article on the page, read in the page's own batch. */
+  /** The newest comments of every article on the page (INCLUDED_COMMENTS each), read in the page's own batch. */
   withComments?: boolean;
 };
 
+/** How many of its newest comments each article of a listing carries when they are asked for. */
+export const INCLUDED_COMMENTS = 5;
+
 /** A page with the comments of its articles (by article id) when they were asked for. */
-export type ArticleListing = ArticlePageView & { comments: Map<number, CommentView[]> };
+export type ArticleListing = ArticlePage & { comments: Map<number, CommentView[]> };
 
 // Round trips: 1 (page, count and what the options ask for, in one batch).
 export async function articleListing(ctx: Context, query: ArticleQueryInput, options: ListingOptions): Promise<ArticleListing> {
@@ -86,21 +102,33 @@ export async function feedListing(
   return readListing(ctx, { feedOf: ctx.viewer?.userId ?? 0 }, page, true, options);
 }
 
+/** The list a cursor belongs to: articles in one order (a cursor of one order means nothing in another). */
+export const articleList = (order: ArticleOrder) => `articles:${order}`;
+
 async function readListing(
   ctx: Context,
   filter: ArticleFilter,
-  page: PageInput,
+  query: PageInput,
   signedIn: boolean,
   options: ListingOptions = {},
 ): Promise<ArticleListing> {
   const viewerId = ctx.viewer?.userId ?? null;
   // A search lists its best matches first unless asked otherwise.
   const order = options.order ?? (filter.search === undefined ? "newest" : "relevance");
+  const start = await pageStartOf(ctx, articleList(order), query);
+  const window = windowOf(start);
   const batch = new ViewerBatch(ctx);
-  const rows = batch.add(selectArticlePage(ctx.db, filter, page, viewerId, order));
+  const rows = batch.add(selectArticlePage(ctx.db, filter, window, viewerId, order));
   const counted = batch.add(countArticles(ctx.db, filter));
   const commentRows = options.withComments
-    ? batch.add(selectComments(ctx.db, inArray(comments.articleId, articlePageIds(ctx.db, filter, page, order)), viewerId))
+    ? batch.add(
+        selectCommentPages(
+          ctx.db,
+          inArray(articles.id, articlePageIds(ctx.db, filter, window, order)),
+          { limit: INCLUDED_COMMENTS, offset: 0 },
+          viewerId,
+        ),
+      )
     : null;
   const author =
     options.authorId === undefined
@@ -109,17 +137,26 @@ async function readListing(
   if (signedIn) await batch.runSignedIn();
   else await batch.run();
   const authorKey = author ? found(author(), "profile").usernameKey : undefined;
+  const articlesCount = counted()[0]?.total ?? 0;
+  const listed = await pageOf(ctx, articleList(order), start, rows(), positionIn(order), articlesCount);
   ctx.shown(
     ...listScopes(filter, authorKey),
-    ...rows().flatMap(articleScopes),
+    ...listed.rows.flatMap(articleScopes),
     ...(commentRows?.() ?? []).flatMap(commentScopes),
   );
   return {
-    articles: rows().map(articleSummaryView),
-    articlesCount: counted()[0]?.total ?? 0,
+    articles: listed.rows.map(articleSummaryView),
+    articlesCount,
+    page: listed.page,
     comments: commentsByArticle(commentRows?.() ?? []),
   };
 }
+
+/** An article's position in a list: its id, and in a ranked search its score. */
+const positionIn =
+  (order: ArticleOrder) =>
+  (row: { id: number; rank: number | null }): Position =>
+    order === "relevance" && row.rank !== null ? { id: row.id, rank: row.rank } : { id: row.id };
 
 /** How many articles a syndication feed carries: the newest ones, never more. */
 export const FEED_ENTRIES = 20;
@@ -173,20 +210,43 @@ export async function getArticle(ctx: Context, ref: ArticleRef): Promise<Article
   return articleView(row);
 }
 
-// Round trips: 1 (the article and its comments in one batch).
+/** A page of an article's comments, and where it sits among them. */
+export type CommentPage = { comments: CommentView[]; commentsCount: number; page: PageCursors };
+
+export type CommentOrder = "newest" | "oldest";
+
+/** The list a comment cursor belongs to: an article's comments, in an order. */
+export const commentList = (order: CommentOrder) => `comments:${order}`;
+export const COMMENT_LIST = commentList("newest");
+
+// Round trips: 1 (the article and a page of its comments in one batch).
 export async function getArticleWithComments(
   ctx: Context,
   ref: ArticleRef,
-): Promise<{ article: ArticleView; comments: CommentView[] }> {
+  query: CommentPageInput = FIRST_COMMENT_PAGE,
+  order: CommentOrder = "newest",
+): Promise<{ article: ArticleView } & CommentPage> {
   const viewerId = ctx.viewer?.userId ?? null;
+  const list = commentList(order);
+  const start = await pageStartOf(ctx, list, query);
   const batch = new ViewerBatch(ctx);
   const rows = batch.add(selectArticle(ctx.db, refFilter(ref), viewerId));
-  const commentRows = batch.add(selectComments(ctx.db, eq(comments.articleId, articleIdOf(ref)), viewerId));
+  const commentRows = batch.add(selectCommentPages(ctx.db, articleWhere(ref), windowOf(start), viewerId, order === "newest"));
   await batch.run();
   const row = found(rows(), "article");
-  ctx.shown(...articleScopes(row), { kind: "comments", articleId: row.id }, ...commentRows().flatMap(commentScopes));
-  return { article: articleView(row), comments: commentRows().map(commentView) };
+  const listed = await pageOf(ctx, list, start, commentRows(), commentPosition, row.commentsCount);
+  ctx.shown(...articleScopes(row), { kind: "comments", articleId: row.id }, ...listed.rows.flatMap(commentScopes));
+  return {
+    article: articleView(row),
+    comments: listed.rows.map(commentView),
+    commentsCount: row.commentsCount,
+    page: listed.page,
+  };
 }
+
+const FIRST_COMMENT_PAGE = v.parse(CommentPageQuery, {});
+
+export const commentPosition = (row: { id: number }): Position => ({ id: row.id });
 
 function tagRows(articleId: number | ReturnType<typeof sql>, tags: string[]) {
   return tags.map((tag, position) => ({ articleId, tag, position }));

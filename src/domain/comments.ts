@@ -1,27 +1,34 @@
 import { and, eq } from "drizzle-orm";
-import { type ArticleRef, articleIdOf, articleWhere, selectArticle } from "../db/articles";
-import { selectComments } from "../db/comments";
+import { type ArticleRef, articleWhere, selectArticle } from "../db/articles";
+import { selectCommentPages, selectComments } from "../db/comments";
 import { isForeignKeyViolation } from "../db/errors";
 import { articles, comments } from "../db/schema";
+import { COMMENT_LIST, type CommentPage, commentPosition } from "./articles";
 import type { Context } from "./context";
+import { pageOf, pageStartOf, windowOf } from "./cursor";
 import { forbidden, found, notFound } from "./errors";
-import type { NewCommentInput } from "./inputs";
+import type { CommentPageInput, NewCommentInput } from "./inputs";
 import { articleScopes, commentScopes } from "./scopes";
 import { ViewerBatch } from "./viewer";
 import { type ArticleView, articleView, type CommentView, commentView, isoTime, profileView } from "./views";
 
 const articleKey = (ctx: Context, article: ArticleRef) =>
-  ctx.db.select({ id: articles.id, slug: articles.slug }).from(articles).where(articleWhere(article));
+  ctx.db
+    .select({ id: articles.id, slug: articles.slug, commentsCount: articles.commentsCount })
+    .from(articles)
+    .where(articleWhere(article));
 
-// Round trips: 1.
-export async function listComments(ctx: Context, slug: string): Promise<CommentView[]> {
+// Round trips: 1. A page of an article's comments, newest first.
+export async function listComments(ctx: Context, slug: string, query: CommentPageInput): Promise<CommentPage> {
+  const start = await pageStartOf(ctx, COMMENT_LIST, query);
   const batch = new ViewerBatch(ctx);
   const article = batch.add(articleKey(ctx, slug));
-  const rows = batch.add(selectComments(ctx.db, eq(comments.articleId, articleIdOf(slug)), ctx.viewer?.userId ?? null));
+  const rows = batch.add(selectCommentPages(ctx.db, articleWhere(slug), windowOf(start), ctx.viewer?.userId ?? null));
   await batch.run();
-  const { id } = found(article(), "article");
-  ctx.shown({ kind: "comments", articleId: id }, ...rows().flatMap(commentScopes));
-  return rows().map(commentView);
+  const { id, commentsCount } = found(article(), "article");
+  const listed = await pageOf(ctx, COMMENT_LIST, start, rows(), commentPosition, commentsCount);
+  ctx.shown({ kind: "comments", articleId: id }, ...listed.rows.flatMap(commentScopes));
+  return { comments: listed.rows.map(commentView), commentsCount, page: listed.page };
 }
 
 // Round trips: 1. One comment and the article it is on.

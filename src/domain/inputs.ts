@@ -184,7 +184,13 @@ export const NewComment = v.object({
 });
 
 const filterText = v.pipe(text, v.maxLength(LIMITS.filter, "is too long"));
-export const PageQuery = v.object({
+/** A cursor (src/domain/cursor.ts) as it travels: its integrity is checked where it is read. */
+const Cursor = v.pipe(
+  v.string("is not a valid cursor"),
+  v.regex(/^c1\.[A-Za-z0-9_-]{1,120}\.[A-Za-z0-9_-]{16}$/, "is not a valid cursor"),
+);
+
+const pageFields = (defaultLimit: number) => ({
   limit: v.optional(
     v.pipe(
       v.number("must be an integer"),
@@ -192,7 +198,7 @@ export const PageQuery = v.object({
       v.minValue(1, "must be at least 1"),
       v.maxValue(LIMITS.pageLimit, `must be at most ${LIMITS.pageLimit}`),
     ),
-    20,
+    defaultLimit,
   ),
   offset: v.optional(
     v.pipe(
@@ -203,7 +209,17 @@ export const PageQuery = v.object({
     ),
     0,
   ),
+  /** The page after this cursor's item, or (`before`) the page before it. */
+  after: v.optional(Cursor),
+  before: v.optional(Cursor),
 });
+
+/** A page of articles. (Whether it starts at an offset or at one cursor is checked where it is read.) */
+export const PageQuery = v.object(pageFields(20));
+
+/** A page of an article's comments: newest first, at most a hundred (the default too). */
+export const CommentPageQuery = v.object(pageFields(LIMITS.pageLimit));
+
 /** A full-text search (src/domain/search.ts); blank (empty or only whitespace) is no search. */
 const SearchText = v.pipe(
   filterText,
@@ -236,6 +252,7 @@ export type NewArticleInput = v.InferOutput<typeof NewArticle>;
 export type ArticleChangesInput = v.InferOutput<typeof ArticleChanges>;
 export type NewCommentInput = v.InferOutput<typeof NewComment>;
 export type PageInput = v.InferOutput<typeof PageQuery>;
+export type CommentPageInput = v.InferOutput<typeof CommentPageQuery>;
 export type ArticleQueryInput = v.InferOutput<typeof ArticleQuery>;
 
 /** Folds the same way as the `*_key` columns: case-insensitive, Unicode-aware. */

@@ -1,11 +1,13 @@
 import { inArray, type SQL, sql } from "drizzle-orm";
 import { countArticles, selectArticlePage } from "../db/articles";
-import { selectComments } from "../db/comments";
-import { articles, comments } from "../db/schema";
+import { selectCommentPages } from "../db/comments";
+import { articles } from "../db/schema";
+import { type ArticlePage, articleList, COMMENT_LIST, type CommentPage, commentPosition } from "./articles";
 import type { Context } from "./context";
-import { type PageInput, usernameKey } from "./inputs";
+import { pageOf, pageStartOf, windowOf } from "./cursor";
+import { type CommentPageInput, type PageInput, usernameKey } from "./inputs";
 import { ViewerBatch } from "./viewer";
-import { type ArticlePageView, articleSummaryView, type CommentView, commentView } from "./views";
+import { articleSummaryView, commentView } from "./views";
 
 // Batched reads for adapters that resolve nested data (GraphQL): each takes
 // every key an adapter collected while resolving one level of a query and
@@ -20,28 +22,53 @@ import { type ArticlePageView, articleSummaryView, type CommentView, commentView
  */
 const oneOf = (keys: readonly string[]): SQL => sql`(SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 
-// Round trips: 1. The comments of each article, newest first (as
-// listComments); an unknown slug has none.
-export async function commentsOfArticles(ctx: Context, slugs: readonly string[]): Promise<Map<string, CommentView[]>> {
-  const bySlug = new Map<string, CommentView[]>(slugs.map((slug) => [slug, []]));
-  if (!slugs.length) return bySlug;
-  const named = inArray(articles.slug, oneOf(slugs));
-  const batch = new ViewerBatch(ctx);
-  const found = batch.add(ctx.db.select({ id: articles.id, slug: articles.slug }).from(articles).where(named));
-  const rows = batch.add(
-    selectComments(
-      ctx.db,
-      inArray(comments.articleId, ctx.db.select({ id: articles.id }).from(articles).where(named)),
-      ctx.viewer?.userId ?? null,
-    ),
-  );
-  await batch.run();
-  const slugOf = new Map(found().map((article) => [article.id, article.slug]));
-  for (const row of rows()) {
-    const slug = slugOf.get(row.articleId);
-    if (slug !== undefined) bySlug.get(slug)?.push(commentView(row));
+/** A page of one article's comments. */
+export type ArticleCommentPage = CommentPageInput & { slug: string };
+
+// Round trips: 1. A page of the comments of each article, newest first (as
+// listComments); an unknown slug has none. Articles asking for the same page
+// (say, the first) share one statement; each article still yields at most a
+// page (src/db/comments.ts).
+export async function commentsOfArticles(ctx: Context, keys: readonly ArticleCommentPage[]): Promise<CommentPage[]> {
+  if (!keys.length) return [];
+  const viewerId = ctx.viewer?.userId ?? null;
+  const groupOf = ({ slug: _slug, ...query }: ArticleCommentPage) => JSON.stringify(query);
+  const groups = new Map<string, { query: CommentPageInput; slugs: string[] }>();
+  for (const key of keys) {
+    const { slug, ...query } = key;
+    const group = groups.get(groupOf(key));
+    if (group) group.slugs.push(slug);
+    else groups.set(groupOf(key), { query, slugs: [slug] });
   }
-  return bySlug;
+  const batch = new ViewerBatch(ctx);
+  const reads = [];
+  for (const [group, { query, slugs }] of groups) {
+    const start = await pageStartOf(ctx, COMMENT_LIST, query);
+    const named = inArray(articles.slug, oneOf(slugs));
+    reads.push({
+      group,
+      start,
+      articles: batch.add(
+        ctx.db
+          .select({ id: articles.id, slug: articles.slug, commentsCount: articles.commentsCount })
+          .from(articles)
+          .where(named),
+      ),
+      comments: batch.add(selectCommentPages(ctx.db, named, windowOf(start), viewerId)),
+    });
+  }
+  await batch.run();
+  const pages = new Map<string, CommentPage>();
+  for (const read of reads) {
+    for (const article of read.articles()) {
+      const rows = read.comments().filter((row) => row.articleId === article.id);
+      const listed = await pageOf(ctx, COMMENT_LIST, read.start, rows, commentPosition, article.commentsCount);
+      const page = { comments: listed.rows.map(commentView), commentsCount: article.commentsCount, page: listed.page };
+      pages.set(`${read.group}\n${article.slug}`, page);
+    }
+  }
+  const none: CommentPage = { comments: [], commentsCount: 0, page: { cursors: [], hasNext: false, hasPrevious: false } };
+  return keys.map((key) => pages.get(`${groupOf(key)}\n${key.slug}`) ?? none);
 }
 
 // Round trips: 1. The bodies of articles (lists leave them out); an unknown
@@ -64,20 +91,26 @@ export type AuthorPage = PageInput & { author: string };
 
 // Round trips: 1 (a page and its count per author, all in one batch). The
 // same pages listArticles gives for `author=<name>`, in the order asked.
-export async function articlesOfAuthors(ctx: Context, pages: readonly AuthorPage[]): Promise<ArticlePageView[]> {
+export async function articlesOfAuthors(ctx: Context, pages: readonly AuthorPage[]): Promise<ArticlePage[]> {
   if (!pages.length) return [];
   const viewerId = ctx.viewer?.userId ?? null;
   const batch = new ViewerBatch(ctx);
-  const slots = pages.map((page) => {
-    const filter = { authorKey: usernameKey(page.author) };
-    return {
-      rows: batch.add(selectArticlePage(ctx.db, filter, page, viewerId)),
+  const slots = [];
+  for (const { author, ...query } of pages) {
+    const start = await pageStartOf(ctx, articleList("newest"), query);
+    const filter = { authorKey: usernameKey(author) };
+    slots.push({
+      start,
+      rows: batch.add(selectArticlePage(ctx.db, filter, windowOf(start), viewerId)),
       counted: batch.add(countArticles(ctx.db, filter)),
-    };
-  });
+    });
+  }
   await batch.run();
-  return slots.map(({ rows, counted }) => ({
-    articles: rows().map(articleSummaryView),
-    articlesCount: counted()[0]?.total ?? 0,
-  }));
+  return Promise.all(
+    slots.map(async ({ start, rows, counted }) => {
+      const articlesCount = counted()[0]?.total ?? 0;
+      const listed = await pageOf(ctx, articleList("newest"), start, rows(), (row) => ({ id: row.id }), articlesCount);
+      return { articles: listed.rows.map(articleSummaryView), articlesCount, page: listed.page };
+    }),
+  );
 }

@@ -52,7 +52,7 @@ export function profileView(
 }
 
 /** A row of the read model; one read outside a list has no snippet column. */
-type ArticleSummaryRow = Omit<ArticleRow, "snippet"> & { snippet?: string | null };
+type ArticleSummaryRow = Omit<ArticleRow, "snippet" | "rank"> & { snippet?: string | null };
 
 export function articleSummaryView(row: ArticleSummaryRow): ArticleSummaryView {
   const view: ArticleSummaryView = {

@@ -217,8 +217,13 @@ export function invalidate(c: HonoContext<AppEnv>, changed: readonly Scope[], bo
 
 // --- answers ------------------------------------------------------------------
 
-/** What is stored with an answer's body, on the line before it (`lastModified`: the Last-Modified it was answered with, if any). */
-type Stored = { read: Point; scopes: string[]; etag: string; type: string; lastModified?: string };
+/**
+ * What is stored with an answer's body, on the line before it: besides its
+ * freshness, the headers that are part of the answer (`lastModified` and
+ * `link`, the Last-Modified and the page links it was answered with, if any;
+ * the links are absolute, and the key names the origin).
+ */
+type Stored = { read: Point; scopes: string[]; etag: string; type: string; lastModified?: string; link?: string };
 
 async function answerKey(c: HonoContext<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
@@ -279,6 +284,7 @@ export const publicCache = createMiddleware<AppEnv>(async (c, next) => {
           "Content-Type": found.stored.type,
           ETag: found.stored.etag,
           ...(found.stored.lastModified ? { "Last-Modified": found.stored.lastModified } : {}),
+          ...(found.stored.link ? { Link: found.stored.link } : {}),
           "Cache-Control": PUBLIC,
         });
       }
@@ -312,6 +318,7 @@ export const publicCache = createMiddleware<AppEnv>(async (c, next) => {
     type: c.res.headers.get("content-type") ?? "application/json",
     etag,
     ...(c.res.headers.has("last-modified") ? { lastModified: c.res.headers.get("last-modified") ?? "" } : {}),
+    ...(c.res.headers.has("link") ? { link: c.res.headers.get("link") ?? "" } : {}),
   };
   const store = kvDeadline(
     c.env.CACHE.put(key, `${JSON.stringify(stored)}\n${body}`, { expirationTtl: BODY_TTL_SECONDS }),

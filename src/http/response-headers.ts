@@ -34,7 +34,7 @@ export const corsPolicy = cors({
     "If-Modified-Since",
     "Cache-Control",
   ],
-  exposeHeaders: ["X-Request-Id", BOOKMARK_HEADER, "Server-Timing", "ETag"],
+  exposeHeaders: ["X-Request-Id", BOOKMARK_HEADER, "Server-Timing", "ETag", "Link"],
   maxAge: 86_400,
 });
 

@@ -66,7 +66,8 @@ const schemas: Record<string, JsonSchema> = {
   },
   JsonApiLinks: {
     type: "object",
-    description: "Absolute URLs on the host the request was sent to; a pagination link past the last page is null.",
+    description:
+      "Absolute URLs on the host the request was sent to. Of a page: `first` and `last` by offset, `next` and `prev` by cursor (`page[after]`, `page[before]`: the same cost at any depth); a link past an end of the list is null.",
     additionalProperties: { type: ["string", "null"], format: "uri" },
   },
   JsonApiResourceIdentifier: {
@@ -302,14 +303,28 @@ const parameters: Record<string, Parameter> = {
   JsonApiPageLimit: {
     name: "page[limit]",
     in: "query",
-    description: "How many articles per page (default 20)",
-    schema: { type: "integer", minimum: 1, maximum: LIMITS.pageLimit, default: 20 },
+    description: "How many items per page (default 20 articles, 100 comments)",
+    schema: { type: "integer", minimum: 1, maximum: LIMITS.pageLimit },
   },
   JsonApiPageOffset: {
     name: "page[offset]",
     in: "query",
-    description: "How many articles to skip",
+    description: "How many items to skip; not with a cursor",
     schema: { type: "integer", minimum: 0, maximum: LIMITS.pageOffset, default: 0 },
+  },
+  JsonApiPageAfter: {
+    name: "page[after]",
+    in: "query",
+    description:
+      "A cursor (as `links.next` carries it): the page just after that item. Not with `page[before]` or `page[offset]`.",
+    schema: { type: "string" },
+  },
+  JsonApiPageBefore: {
+    name: "page[before]",
+    in: "query",
+    description:
+      "A cursor (as `links.prev` carries it): the page just before that item. Not with `page[after]` or `page[offset]`.",
+    schema: { type: "string" },
   },
 };
 const parameter = (name: keyof typeof parameters | string): Reference => ({ $ref: `#/components/parameters/${name}` });
@@ -396,7 +411,9 @@ function toOperation(route: JsonApiRoute): Operation {
           parameter("JsonApiFilterSlug"),
         ]
       : []),
-    ...(route.query.page ? [parameter("JsonApiPageLimit"), parameter("JsonApiPageOffset")] : []),
+    ...(route.query.page
+      ? ["JsonApiPageLimit", "JsonApiPageOffset", "JsonApiPageAfter", "JsonApiPageBefore"].map((name) => parameter(name))
+      : []),
   ];
   return {
     operationId: route.operationId,

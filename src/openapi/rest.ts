@@ -76,6 +76,11 @@ const headers: Record<string, Header> = {
     schema: { type: "string" },
   },
   ETag: { description: "A strong validator of the body; send it in `If-None-Match` to get a 304.", schema: { type: "string" } },
+  Link: {
+    description:
+      'The pages next to this one (RFC 8288): `<…after=CURSOR>; rel="next"` and `<…before=CURSOR>; rel="prev"`, absolute URLs of the same query with a cursor in place of `offset`; each is absent at that end of the list. Following them costs the same at any depth.',
+    schema: { type: "string" },
+  },
   "Last-Modified": {
     description:
       "When what the answer shows last changed (absent when it shows nothing); send it in `If-Modified-Since` to get a 304.",
@@ -155,8 +160,10 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   favorited: "Only articles favorited by this username",
   search:
     'Full-text search of titles, descriptions, bodies and tags: words (all must appear; accents and case are ignored), "quoted phrases", and a trailing `*` for a prefix (`drag*`); everything else is literal text. Blank is no search.',
-  limit: "How many articles to return",
-  offset: "How many articles to skip",
+  limit: "How many items to return",
+  offset: "How many items to skip; not with a cursor",
+  after: 'A cursor (from a `Link` header\'s `rel="next"`): the page just after that item. Not with `before` or `offset`.',
+  before: 'A cursor (from a `Link` header\'s `rel="prev"`): the page just before that item. Not with `after` or `offset`.',
 };
 
 function objectParameters(schema: GenericSchema, where: "path" | "query"): Map<string, Parameter> {
@@ -202,6 +209,10 @@ const ownMediaContent = ({ type, description, example }: OwnMedia): Content => (
   [type]: { schema: { type: "string", description }, example },
 });
 
+/** A route that answers a page of a list: its query takes a cursor. */
+const isPaged = (operation: AnyRestRoute) =>
+  operation.query !== undefined && objectParameters(operation.query, "query").has("after");
+
 function toOperation(operation: AnyRestRoute): Operation {
   const isRead = operation.method === "get";
   // Only own-media documents say when they last changed (MediaDocument.lastModified).
@@ -213,6 +224,7 @@ function toOperation(operation: AnyRestRoute): Operation {
       "X-D1-Bookmark": header("X-D1-Bookmark"),
       ...(isRead ? { ETag: header("ETag"), "Cache-Control": header("Cache-Control") } : {}),
       ...(media ? { "Last-Modified": header("Last-Modified") } : {}),
+      ...(isPaged(operation) ? { Link: header("Link") } : {}),
     },
     ...(media
       ? { content: ownMediaContent(media) }

@@ -1,55 +1,32 @@
 import type * as v from "valibot";
+import type { ArticlePage, CommentPage } from "../../domain/articles";
+import type { PageCursors } from "../../domain/cursor";
 import { type DomainError, invalid } from "../../domain/errors";
-import type { ArticleQuery, ArticleQueryInput, PageInput, PageQuery } from "../../domain/inputs";
-import type { ArticlePageView, ArticleSummaryView } from "../../domain/views";
+import type { ArticleQuery, CommentPageQuery, PageQuery } from "../../domain/inputs";
+import type { ArticleSummaryView, CommentView } from "../../domain/views";
 import { parseInput } from "../validate";
 
-// Relay-style cursor pagination over the domain's offset pages. A cursor is
-// the position of its article in the list (newest first), base64url-encoded
-// with a version tag so that it is opaque and can change form later:
-// `after: <cursor of position p>` is the page at offset p + 1. Like REST's
-// offset, a position shifts when articles are published or deleted between
-// two pages; keyset cursors (on the article id) would need a filter the read
-// model does not have. A cursor that does not decode is BAD_USER_INPUT.
+// Relay-style connections over the domain's keyset pages: an edge's cursor is
+// the domain's signed cursor of its item (src/domain/cursor.ts), so `after`
+// and `before` cost the same at any depth and a walk through a list that
+// changes meanwhile neither repeats nor skips. `first` is the page size in
+// both directions (`before` gives the `first` edges just before the cursor,
+// in list order), as REST's `limit` is with its `after` and `before`. A cursor
+// that is not one this server gave for that list is BAD_USER_INPUT.
 
-const PREFIX = "conduit:v1:";
+export type PageArgs = { first?: number | null; after?: string | null; before?: string | null };
 
-export function encodeCursor(position: number): string {
-  return btoa(`${PREFIX}${position}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** The position a cursor names, or null if it is not one of ours. */
-export function decodeCursor(cursor: string): number | null {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) return null;
-  let text: string;
-  try {
-    text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    return null;
-  }
-  const match = /^conduit:v1:(0|[1-9]\d{0,15})$/.exec(text);
-  return match ? Number(match[1]) : null;
-}
-
-export type PageArgs = { first?: number | null; after?: string | null };
-
-/** Page arguments as the domain's page, checked by the domain's own rules (errors name `first` and `after`). */
-export function pageOf<S extends typeof PageQuery | typeof ArticleQuery>(
+/** Page arguments as the domain's page query, checked by the domain's own rules (errors name `first`). */
+export function pageOf<S extends typeof PageQuery | typeof ArticleQuery | typeof CommentPageQuery>(
   schema: S,
   args: PageArgs & Record<string, unknown>,
 ): v.InferOutput<S> {
-  const { first, after, ...filters } = args;
-  let offset = 0;
-  if (after !== undefined && after !== null) {
-    const position = decodeCursor(after);
-    if (position === null) throw invalid({ after: ["is not a valid cursor"] });
-    offset = position + 1;
-  }
-  const defined = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined && value !== null));
+  const { first, ...rest } = args;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined && value !== null));
   try {
-    return parseInput(schema, { ...defined, ...(first === undefined || first === null ? {} : { limit: first }), offset });
+    return parseInput(schema, { ...defined, ...(first === undefined || first === null ? {} : { limit: first }) });
   } catch (error) {
-    throw renameFields(error, { limit: "first", offset: "after" });
+    throw renameFields(error, { limit: "first" });
   }
 }
 
@@ -61,26 +38,26 @@ function renameFields(error: unknown, names: Record<string, string>): unknown {
   );
 }
 
-export type Connection = {
-  edges: { cursor: string; node: ArticleSummaryView; snippet: string | null }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number;
-};
+type PageInfo = { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 
-export function connectionOf(page: ArticlePageView, query: PageInput | ArticleQueryInput): Connection {
-  const edges = page.articles.map((node, index) => ({
-    cursor: encodeCursor(query.offset + index),
-    node,
-    snippet: node.snippet ?? null,
-  }));
+export type Connection<Edge> = { edges: Edge[]; pageInfo: PageInfo; totalCount: number };
+
+function connection<Node, Edge>(nodes: Node[], page: PageCursors, totalCount: number, edgeOf: (node: Node) => Edge) {
+  const edges = nodes.map((node, index) => ({ cursor: page.cursors[index] ?? "", ...edgeOf(node) }));
   return {
     edges,
     pageInfo: {
-      hasNextPage: query.offset + edges.length < page.articlesCount,
-      hasPreviousPage: query.offset > 0,
+      hasNextPage: page.hasNext,
+      hasPreviousPage: page.hasPrevious,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: page.articlesCount,
+    totalCount,
   };
 }
+
+export const articleConnection = ({ articles, articlesCount, page }: ArticlePage) =>
+  connection(articles, page, articlesCount, (node: ArticleSummaryView) => ({ node, snippet: node.snippet ?? null }));
+
+export const commentConnection = ({ comments, commentsCount, page }: CommentPage) =>
+  connection(comments, page, commentsCount, (node: CommentView) => ({ node }));

@@ -2,6 +2,7 @@ import {
   type DocumentNode,
   type FieldNode,
   GraphQLError,
+  type GraphQLField,
   type GraphQLNamedType,
   getNamedType,
   isListType,
@@ -36,10 +37,14 @@ import type { Env } from "../../env";
 //
 // Cost: every root field costs 1 (a mutation 10) and every field of an object
 // type 1, scalars 0; a list of objects multiplies what each item costs by its
-// expected length: the page size (`first`, default 20, at most 100) for the
-// `edges` of a connection, 10 for other lists (`comments`).
-// `articles(first: 20) { edges { node { author { username } comments { author { username } } } } }`
-// costs 1 + (1 + 20 × (1 + 1 + (1 + 10 × 1))) = 262.
+// length. Every list of objects in the schema is the `edges` of a connection,
+// whose field takes `first`: the page size the resolver reads, at most 100,
+// with the field's own default when absent (20). So
+// the estimate is an upper bound of the rows a query can return, not a guess;
+// a list of objects without a page (there is none; a test keeps it so) would
+// count as the largest page.
+// `articles(first: 20) { edges { node { author { username } comments(first: 10) { edges { node { body } } } } } }`
+// costs 1 + (1 + 20 × (1 + 1 + (1 + (1 + 10 × 1)))) = 282.
 
 export type GraphqlLimits = {
   maxDepth: number;
@@ -102,19 +107,22 @@ export const parseWithin =
   };
 
 export const MUTATION_COST = 10;
-const LIST_ESTIMATE = 10;
-const DEFAULT_PAGE = 20;
 
 type Measure = { depth: number; aliases: number; cost: number };
 const NOTHING: Measure = { depth: 0, aliases: 0, cost: 0 };
 
 /**
  * The page size a `first` argument asks for: a literal, a variable's value or
- * default, or the argument's default (20) when it is absent or null. A value
- * that is not an integer is refused when the field runs; it counts as the
- * largest page allowed.
+ * default, or, when it is absent, the argument's default in the schema. Null
+ * and values that are not integers (refused when the field runs) count as the
+ * largest page allowed, an upper bound of what any resolver reads.
  */
-function pageSizeOf(field: FieldNode, variables: Record<string, unknown>, operation: OperationDefinitionNode): number {
+function pageSizeOf(
+  field: FieldNode,
+  definition: GraphQLField<unknown, unknown>,
+  variables: Record<string, unknown>,
+  operation: OperationDefinitionNode,
+): number {
   let node: ValueNode | undefined = field.arguments?.find((argument) => argument.name.value === "first")?.value;
   let value: unknown;
   if (node?.kind === Kind.VARIABLE) {
@@ -123,9 +131,10 @@ function pageSizeOf(field: FieldNode, variables: Record<string, unknown>, operat
     node =
       value === undefined ? operation.variableDefinitions?.find((d) => d.variable.name.value === name)?.defaultValue : undefined;
   }
+  // Absent: the schema's default, a literal in schema.graphql.
+  node ??= value === undefined ? definition.args.find((argument) => argument.name === "first")?.astNode?.defaultValue : undefined;
   if (node?.kind === Kind.INT) value = Number(node.value);
-  else if (node && node.kind !== Kind.NULL) value = Number.NaN;
-  if (value === undefined || value === null) return DEFAULT_PAGE;
+  else if (node) value = Number.NaN;
   return typeof value === "number" && Number.isInteger(value) ? Math.min(Math.max(value, 0), LIMITS.pageLimit) : LIMITS.pageLimit;
 }
 
@@ -188,9 +197,13 @@ export function measure(
       const unwrapped = isNonNullType(definition.type) ? definition.type.ofType : definition.type;
       const isList = isListType(unwrapped);
       const hasPage = definition.args.some((argument) => argument.name === "first");
-      const children = walk(selection.selectionSet, type, hasPage ? pageSizeOf(selection, variables, operation) : undefined);
+      const children = walk(
+        selection.selectionSet,
+        type,
+        hasPage ? pageSizeOf(selection, definition, variables, operation) : undefined,
+      );
       const own = root ? (parent === schema.getMutationType() ? MUTATION_COST : 1) : isObjectType(type) ? 1 : 0;
-      const times = isList && isObjectType(type) ? (pageSize ?? LIST_ESTIMATE) : 1;
+      const times = isList && isObjectType(type) ? (pageSize ?? LIMITS.pageLimit) : 1;
       add({ depth: 1 + children.depth, aliases: alias + children.aliases, cost: own + times * children.cost });
     }
     return total;

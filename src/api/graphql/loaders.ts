@@ -1,6 +1,12 @@
+import type { ArticlePage, CommentPage } from "../../domain/articles";
 import type { Context } from "../../domain/context";
-import { type AuthorPage, articlesOfAuthors, bodiesOfArticles, commentsOfArticles } from "../../domain/loaders";
-import type { ArticlePageView, CommentView } from "../../domain/views";
+import {
+  type ArticleCommentPage,
+  type AuthorPage,
+  articlesOfAuthors,
+  bodiesOfArticles,
+  commentsOfArticles,
+} from "../../domain/loaders";
 
 // Per-request batching: a resolver asks a loader for one key; the loader
 // collects every key asked for until the current burst of resolving is over
@@ -52,22 +58,19 @@ export class Loader<K, V> {
 }
 
 export type Loaders = {
-  /** The comments of an article, by slug. */
-  comments: Loader<string, CommentView[]>;
+  /** A page of an article's comments. */
+  comments: Loader<ArticleCommentPage, CommentPage>;
   /** The body of an article, by slug (undefined if it is gone). */
   body: Loader<string, string | undefined>;
   /** A page of an author's articles. */
-  authorArticles: Loader<AuthorPage, ArticlePageView>;
+  authorArticles: Loader<AuthorPage, ArticlePage>;
   clear(): void;
 };
 
 export function createLoaders(ctx: Context): Loaders {
-  const comments = new Loader<string, CommentView[]>(
-    (slug) => slug,
-    async (slugs) => {
-      const bySlug = await commentsOfArticles(ctx, slugs);
-      return slugs.map((slug) => bySlug.get(slug) ?? []);
-    },
+  const comments = new Loader<ArticleCommentPage, CommentPage>(
+    (page) => JSON.stringify([page.slug, page.limit, page.offset, page.after, page.before]),
+    (pages) => commentsOfArticles(ctx, pages),
   );
   const body = new Loader<string, string | undefined>(
     (slug) => slug,
@@ -76,8 +79,8 @@ export function createLoaders(ctx: Context): Loaders {
       return slugs.map((slug) => bySlug.get(slug));
     },
   );
-  const authorArticles = new Loader<AuthorPage, ArticlePageView>(
-    (page) => JSON.stringify([page.author, page.limit, page.offset]),
+  const authorArticles = new Loader<AuthorPage, ArticlePage>(
+    (page) => JSON.stringify([page.author, page.limit, page.offset, page.after, page.before]),
     (pages) => articlesOfAuthors(ctx, pages),
   );
   return {

@@ -7,6 +7,7 @@ import {
   ArticleChanges,
   ArticleQuery,
   CommentId,
+  CommentPageQuery,
   LoginUser,
   NewArticle,
   NewComment,
@@ -21,7 +22,7 @@ import * as users from "../../domain/users";
 import { requireViewer } from "../../domain/viewer";
 import { type ArticleSummaryView, bodyOf, type ProfileView } from "../../domain/views";
 import { parseInput } from "../validate";
-import { connectionOf, type PageArgs, pageOf } from "./connection";
+import { articleConnection, commentConnection, type PageArgs, pageOf } from "./connection";
 import type { Loaders } from "./loaders";
 
 // The GraphQL adapter: each field parses its arguments with the domain's own
@@ -74,15 +75,14 @@ const Query: Record<string, Resolver<unknown, any>> = {
   profile: (_, { username }: { username: string }, { ctx }) => profiles.getProfile(ctx, username),
   article: (_, { slug }: Slug, { ctx }) => articles.getArticle(ctx, slug),
   articles: async (_, args: PageArgs & { tag?: string; author?: string; favorited?: string; search?: string }, { ctx }) => {
-    const query = pageOf(ArticleQuery, args);
-    return connectionOf(await articles.listArticles(ctx, query), query);
+    return articleConnection(await articles.listArticles(ctx, pageOf(ArticleQuery, args)));
   },
   feed: async (_, args: PageArgs, { ctx }) => {
     requireViewer(ctx);
-    const page = pageOf(PageQuery, args);
-    return connectionOf(await articles.feed(ctx, page), page);
+    return articleConnection(await articles.feed(ctx, pageOf(PageQuery, args)));
   },
-  comments: (_, { slug }: Slug, { ctx }) => comments.listComments(ctx, slug),
+  comments: async (_, { slug, ...args }: Slug & PageArgs, { ctx }) =>
+    commentConnection(await comments.listComments(ctx, slug, pageOf(CommentPageQuery, args))),
   tags: (_, _args: object, { ctx }) => listTags(ctx),
 };
 
@@ -127,13 +127,13 @@ const Article: Record<string, Resolver<ArticleSummaryView, any>> = {
     if (body === undefined) throw notFound("article");
     return body;
   },
-  comments: (article, _args: object, { loaders }) => loaders.comments.load(article.slug),
+  comments: async (article, args: PageArgs, { loaders }) =>
+    commentConnection(await loaders.comments.load({ ...pageOf(CommentPageQuery, args), slug: article.slug })),
 };
 
 const Profile: Record<string, Resolver<ProfileView, any>> = {
   articles: async (profile, args: PageArgs, { loaders }) => {
-    const page = pageOf(PageQuery, args);
-    return connectionOf(await loaders.authorArticles.load({ ...page, author: profile.username }), page);
+    return articleConnection(await loaders.authorArticles.load({ ...pageOf(PageQuery, args), author: profile.username }));
   },
 };
 

@@ -59,7 +59,7 @@ export const articleRoutes = [
     description: "`filter[slug]` finds the article a slug names (a collection of one, or none).",
     auth: "optional",
     type: "articles",
-    query: { include: ARTICLE_INCLUDES, sort: true, page: true, filter: true },
+    query: { include: ARTICLE_INCLUDES, sort: true, page: "articles", filter: true },
     success: { status: 200, description: "A collection with page links and `meta.total`" },
     errors: {},
     cache: {},
@@ -75,7 +75,7 @@ export const articleRoutes = [
     summary: "Articles by the users you follow",
     auth: "required",
     type: "articles",
-    query: { include: ARTICLE_INCLUDES, sort: true, page: true },
+    query: { include: ARTICLE_INCLUDES, sort: true, page: "articles" },
     success: { status: 200, description: "A collection with page links and `meta.total`" },
     errors: {},
     handle: async (c, { query }) => {

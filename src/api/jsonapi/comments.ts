@@ -1,9 +1,10 @@
 import * as v from "valibot";
+import type { CommentPage } from "../../domain/articles";
 import * as articles from "../../domain/articles";
 import * as comments from "../../domain/comments";
 import { NewComment } from "../../domain/inputs";
-import type { ArticleView, CommentView } from "../../domain/views";
-import { articleId, Compound, commentResource, type ResourceObject, selfLink, selfOf, userResource } from "./document";
+import type { ArticleView } from "../../domain/views";
+import { articleId, Compound, commentResource, pageLinks, type ResourceObject, selfLink, selfOf, userResource } from "./document";
 import { locator, pick, resourceInput, toOne, validated } from "./input";
 import type { ParsedQuery } from "./query";
 import { readDocument, urlOf } from "./request";
@@ -13,15 +14,17 @@ import { COMMENT_INPUT } from "./vocabulary";
 const COMMENT_INCLUDES = ["author", "article", "article.author", "article.tags"];
 const RATE_LIMITED = "Too many writes from this client, or too many registrations.";
 
-/** Comments of one article as a collection document; `sort=createdAt` lists the oldest first. */
-function commentCollection(url: URL, query: ParsedQuery, article: ArticleView, related: CommentView[]) {
+/** A page of one article's comments as a collection document, with page links and the article's count of comments. */
+function commentCollection(url: URL, query: ParsedQuery, article: ArticleView, listed: CommentPage) {
   const document = new Compound(query);
-  const ordered = query.order === "oldest" ? [...related].reverse() : related;
-  const data: ResourceObject[] = ordered.map((comment) => {
+  const data: ResourceObject[] = listed.comments.map((comment) => {
     document.addCommentRelated(comment, article);
     return commentResource(comment, articleId(article));
   });
-  return document.document(data, { links: { self: selfLink(url) }, meta: { total: related.length } });
+  return document.document(data, {
+    links: pageLinks(url, query.list, listed.commentsCount, listed.page),
+    meta: { total: listed.commentsCount },
+  });
 }
 
 // The article a comment is on is a relationship, checked with its body.
@@ -36,13 +39,16 @@ export const commentRoutes = [
     auth: "optional",
     type: "comments",
     params: ["article"],
-    query: { include: COMMENT_INCLUDES, sort: true },
-    success: { status: 200, description: "A collection with `meta.total`" },
+    description:
+      "A page of at most `page[limit]` (default and most 100), newest first (`sort=createdAt`: oldest first); `links.next` and `links.prev` carry cursors.",
+    query: { include: COMMENT_INCLUDES, sort: true, page: "comments" },
+    success: { status: 200, description: "A collection with page links and `meta.total`, the article's count of comments" },
     errors: { 404: "No such article." },
     cache: {},
     handle: async (c, { query, ids: [id = 0] }) => {
-      const { article, comments: related } = await articles.getArticleWithComments(c.var.ctx, { id });
-      return { document: commentCollection(urlOf(c), query, article, related) };
+      const order = query.order === "oldest" ? "oldest" : "newest";
+      const { article, ...listed } = await articles.getArticleWithComments(c.var.ctx, { id }, query.list, order);
+      return { document: commentCollection(urlOf(c), query, article, listed) };
     },
   }),
   jsonApiRoute({

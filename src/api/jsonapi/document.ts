@@ -1,4 +1,5 @@
 import type { ArticleListing } from "../../domain/articles";
+import type { PageCursors } from "../../domain/cursor";
 import { LIMITS } from "../../domain/inputs";
 import { type ArticleSummaryView, type CommentView, idOf, type ProfileView, type UserView } from "../../domain/views";
 import type { ParsedQuery } from "./query";
@@ -207,24 +208,36 @@ export function serializeDocument(document: unknown, origin: string): string {
 }
 
 /**
- * `first`, `prev`, `next` and `last` for an offset/limit page of `total`
- * resources; the other query parameters carry over. A link past the largest
- * offset the API accepts is left out (null).
+ * The links of a page of `total` resources; the other query parameters carry
+ * over. `next` and `prev` start from the page's cursors (`page[after]` its
+ * last item, `page[before]` its first), so following them costs the same at
+ * any depth and neither repeats nor skips items when the list changes
+ * meanwhile; `first` and `last` are offsets (`last` from the total). A page
+ * with no items, past the end by offset, links back by offset. A link past
+ * the largest offset the API accepts is left out (null).
  */
-export function pageLinks(url: URL, page: { limit: number; offset: number }, total: number): Record<string, string | null> {
-  const at = (offset: number) => {
-    if (offset > LIMITS.pageOffset) return null;
+export function pageLinks(
+  url: URL,
+  page: { limit: number; offset: number },
+  total: number,
+  cursors: PageCursors,
+): Record<string, string | null> {
+  const withStart = (name: string, value: string) => {
     const params = new URLSearchParams(url.search);
+    for (const start of ["page[offset]", "page[after]", "page[before]"]) params.delete(start);
     params.set("page[limit]", String(page.limit));
-    params.set("page[offset]", String(offset));
+    params.set(`page[${name}]`, value);
     return linkTo(url.pathname, params);
   };
+  const at = (offset: number) => (offset > LIMITS.pageOffset ? null : withStart("offset", String(offset)));
   const last = total === 0 ? 0 : Math.floor((total - 1) / page.limit) * page.limit;
+  const [firstCursor, lastCursor] = [cursors.cursors[0], cursors.cursors.at(-1)];
+  const prevByOffset = page.offset > 0 ? at(Math.max(0, Math.min(page.offset - page.limit, last))) : null;
   return {
     self: selfLink(url),
     first: at(0),
-    prev: page.offset > 0 ? at(Math.max(0, Math.min(page.offset - page.limit, last))) : null,
-    next: page.offset + page.limit < total ? at(page.offset + page.limit) : null,
+    prev: !cursors.hasPrevious ? null : firstCursor ? withStart("before", firstCursor) : prevByOffset,
+    next: cursors.hasNext && lastCursor ? withStart("after", lastCursor) : null,
     last: at(Math.min(last, LIMITS.pageOffset)),
   };
 }
@@ -253,7 +266,7 @@ export function articleCollection(url: URL, query: ParsedQuery, listing: Article
     return articleResource(article, related);
   });
   return document.document(data, {
-    links: pageLinks(url, query.list, listing.articlesCount),
+    links: pageLinks(url, query.list, listing.articlesCount, listing.page),
     meta: { total: listing.articlesCount },
   });
 }

@@ -1,7 +1,8 @@
 import * as v from "valibot";
 import type { ArticleOrder } from "../../db/articles";
+import { DomainError } from "../../domain/errors";
 import { type ArticleQueryInput, PageQuery } from "../../domain/inputs";
-import { ArticleFilterParams, PageParams } from "../query-params";
+import { ArticleFilterParams, CommentPageParams, PageParams } from "../query-params";
 import { fieldMessages } from "../validate";
 import { errorObject, failure, JsonApiError } from "./errors";
 import { RESOURCE_TYPES, resourceTypeOf, TYPES } from "./vocabulary";
@@ -18,8 +19,12 @@ export type QueryRules = {
   include: readonly string[];
   /** `sort=createdAt` or `-createdAt`; with `filter[search]`, also `-relevance` (the default there). */
   sort?: boolean;
-  /** `page[limit]` and `page[offset]`. */
-  page?: boolean;
+  /**
+   * `page[limit]`, `page[offset]`, and the cursors `page[after]` and
+   * `page[before]` of the page links: of a list of articles (20 by default), or
+   * of an article's comments (100 by default).
+   */
+  page?: "articles" | "comments";
   /** `filter[tag]`, `filter[author]`, `filter[favorited]`, `filter[search]`, `filter[slug]`. */
   filter?: boolean;
 };
@@ -40,7 +45,7 @@ const SORTS = new Map<string, ArticleOrder>([
   ["createdAt", "oldest"],
   ["-relevance", "relevance"],
 ]);
-const PAGE = ["limit", "offset"] as const;
+const PAGE = ["limit", "offset", "after", "before"] as const;
 
 const badParameter = (parameter: string, detail: string) => failure(400, detail, { parameter }, "Invalid query parameter");
 
@@ -106,16 +111,39 @@ export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQue
   }
   // A search's best matches come first unless asked otherwise (as in REST).
   parsed.order = sort ?? (raw.search === undefined ? "newest" : "relevance");
-  if (rules.page || rules.filter) parsed.list = listOf(raw, rules.filter ? ArticleFilterParams : PageParams);
+  if (rules.page || rules.filter) {
+    parsed.list = listOf(raw, rules.filter ? ArticleFilterParams : rules.page === "comments" ? CommentPageParams : PageParams);
+  }
   return parsed;
 }
 
-function listOf(raw: Record<string, string>, schema: typeof ArticleFilterParams | typeof PageParams): ArticleQueryInput {
+function listOf(
+  raw: Record<string, string>,
+  schema: typeof ArticleFilterParams | typeof PageParams | typeof CommentPageParams,
+): ArticleQueryInput {
   const result = v.safeParse(schema, raw, { abortPipeEarly: true });
   if (result.success) return result.output;
-  const errors = Object.entries(fieldMessages(result.issues)).flatMap(([field, messages]) => {
+  throw parameterErrors(fieldMessages(result.issues));
+}
+
+/** Messages about page and filter values, as the 400 naming each parameter. */
+function parameterErrors(fields: Record<string, string[]>): JsonApiError {
+  const errors = Object.entries(fields).flatMap(([field, messages]) => {
     const parameter = (PAGE as readonly string[]).includes(field) ? `page[${field}]` : `filter[${field}]`;
     return messages.map((message) => errorObject(400, `${parameter} ${message}`, { parameter }, "Invalid query parameter"));
   });
-  throw new JsonApiError(400, errors);
+  return new JsonApiError(400, errors);
+}
+
+/**
+ * A page start the domain refused once it read it (a cursor that is not one
+ * it gave, a cursor with an offset): the same 400 naming the parameter as a
+ * value refused here. Any other error is left as it is.
+ */
+export function asPageError(error: unknown): unknown {
+  if (!(error instanceof DomainError) || error.code !== "invalid") return error;
+  const fields = Object.keys(error.fields);
+  return fields.length && fields.every((field) => (PAGE as readonly string[]).includes(field))
+    ? parameterErrors(error.fields)
+    : error;
 }

@@ -5,7 +5,7 @@ import { publicCache } from "../../http/kv-cache";
 import { writeLimit } from "../../http/limits";
 import { type ResourceType, serializeDocument } from "./document";
 import { failure, JSONAPI_MEDIA_TYPE } from "./errors";
-import { type ParsedQuery, parseQuery, type QueryRules } from "./query";
+import { asPageError, type ParsedQuery, parseQuery, type QueryRules } from "./query";
 
 // A JSON:API route is one declaration: its contract (method, path, who may
 // call it, which query parameters it takes, what it answers, how it fails) and
@@ -87,7 +87,9 @@ export function mountJsonApi(app: Hono<AppEnv>, routes: readonly JsonApiRoute[])
       const type = typeof route.type === "function" ? route.type(c) : (route.type ?? "root");
       const query = parseQuery(new URL(c.req.url), type, route.query);
       const respond = async () => {
-        const answer = await route.handle(c, { query, ids });
+        const answer = await route.handle(c, { query, ids }).catch((error: unknown) => {
+          throw route.query.page ? asPageError(error) : error;
+        });
         if (route.success.status === 204 || !answer) return c.body(null, 204);
         return send(c, route.success.status, answer);
       };

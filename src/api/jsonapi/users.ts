@@ -140,7 +140,7 @@ export const userRoutes = [
     auth: "optional",
     type: "articles",
     params: ["user"],
-    query: { include: ARTICLE_INCLUDES, sort: true, page: true, filter: true },
+    query: { include: ARTICLE_INCLUDES, sort: true, page: "articles", filter: true },
     success: { status: 200, description: "A collection with page links and `meta.total`" },
     errors: { 404: "No such user." },
     cache: { unless: (c) => c.req.param("id") === "me" },

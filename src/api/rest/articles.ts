@@ -26,7 +26,11 @@ export const listArticlesRoute = restRoute({
   query: ArticleListParams,
   success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
   errors: [badPage],
-  handle: (ctx, { query }) => articles.listArticles(ctx, query),
+  handle: async (ctx, { query }, answer) => {
+    const { page, ...listed } = await articles.listArticles(ctx, query);
+    answer.paginate(page);
+    return listed;
+  },
 });
 
 /** One article: where a feed entry links to. */
@@ -57,7 +61,11 @@ export const articleRoutes = [
     query: PageParams,
     success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
     errors: [badPage],
-    handle: (ctx, { query }) => articles.feed(ctx, query),
+    handle: async (ctx, { query }, answer) => {
+      const { page, ...listed } = await articles.feed(ctx, query);
+      answer.paginate(page);
+      return listed;
+    },
   }),
   listArticlesRoute,
   restRoute({

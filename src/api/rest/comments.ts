@@ -1,7 +1,9 @@
 import * as comments from "../../domain/comments";
+import { LIMITS } from "../../domain/inputs";
+import { CommentPageParams } from "../query-params";
 import * as responses from "./responses";
 import { restRoute } from "./route";
-import { articleNotFound, notTheAuthor } from "./route-errors";
+import { articleNotFound, badPage, notTheAuthor } from "./route-errors";
 import { CommentParams, NewCommentBody } from "./schemas";
 
 export const commentRoutes = [
@@ -11,12 +13,17 @@ export const commentRoutes = [
     path: "/articles/:slug/comments",
     tag: "Comments",
     summary: "Get comments for an article",
-    description: "Newest first. Auth is optional.",
+    description: `Newest first, ${LIMITS.pageLimit} at most (the default): \`limit\`, \`offset\` or a cursor (\`after\`, \`before\`, from the \`Link\` header) reach the rest. Auth is optional.`,
     auth: "optional",
     cache: "public",
-    success: { status: 200, description: "The comments", schema: responses.CommentsResponse },
-    errors: [articleNotFound],
-    handle: async (ctx, { params }) => ({ comments: await comments.listComments(ctx, params.slug) }),
+    query: CommentPageParams,
+    success: { status: 200, description: "A page of the comments", schema: responses.CommentsResponse },
+    errors: [articleNotFound, badPage],
+    handle: async (ctx, { params, query }, answer) => {
+      const { comments: listed, page } = await comments.listComments(ctx, params.slug, query);
+      answer.paginate(page);
+      return { comments: listed };
+    },
   }),
   restRoute({
     operationId: "CreateArticleComment",

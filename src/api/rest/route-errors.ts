@@ -35,6 +35,7 @@ export const badTag: RouteErrorDoc = {
 
 export const badPage: RouteErrorDoc = {
   status: 422,
-  description: "`limit` or `offset` is not an integer in range.",
+  description:
+    "`limit` or `offset` is not an integer in range, a cursor (`after`, `before`) is not one this list gave, or a cursor comes with `offset` or the other cursor.",
   example: { limit: ["must be at most 100"] },
 };

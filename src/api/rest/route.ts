@@ -1,6 +1,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type * as v from "valibot";
 import type { Context } from "../../domain/context";
+import type { PageCursors } from "../../domain/cursor";
 import { signedIn } from "../../http/auth";
 import type { AppEnv } from "../../http/context";
 import { publicCache } from "../../http/kv-cache";
@@ -90,12 +91,47 @@ export type RestRoute<
     | { status: 200 | 201 | 204; description: string; schema?: Answer; media?: undefined }
     | { status: 200; description: string; schema?: undefined; media: Media };
   errors: RouteErrorDoc[];
-  /** Returns the document of an own-media route, else the success schema's output, else nothing (a 204). */
+  /**
+   * Returns the document of an own-media route, else the success schema's
+   * output, else nothing (a 204). A page of a list hands its cursors to
+   * `answer.paginate`, which links the pages next to it.
+   */
   handle(
     ctx: Context,
     input: RouteInput<Path, Params, Query, Body>,
+    answer: RouteAnswer,
   ): Promise<Media extends OwnMedia ? MediaDocument : Answer extends Schema ? v.InferOutput<Answer> : void>;
 };
+
+/** What a handler may add to its answer besides the body. */
+export type RouteAnswer = {
+  /**
+   * The pages next to this one, as `Link` header entries (RFC 8288)
+   * `rel="next"` (`after` the page's last item) and `rel="prev"` (`before`
+   * its first): absolute URLs of the same route and parameters, the page's
+   * cursor in place of `offset`. The body stays the contract's.
+   */
+  paginate(page: PageCursors): void;
+};
+
+/** The query parameters that say where a page starts: a link to another page replaces them. */
+const PAGE_START = new Set(["offset", "after", "before"]);
+
+/** The Link header of a page of `route` (see RouteAnswer), from what the route parsed: unknown parameters are not echoed. */
+function pageLinkHeader(url: string, route: AnyRestRoute, params: Record<string, string>, query: object, page: PageCursors) {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && !PAGE_START.has(name)) kept[name] = String(value);
+  }
+  const link = (name: string, cursor: string | undefined, rel: string) =>
+    cursor === undefined
+      ? []
+      : [`<${new URL(restHref(route.path, params, { ...kept, [name]: cursor }), url).href}>; rel="${rel}"`];
+  return [
+    ...(page.hasNext ? link("after", page.cursors.at(-1), "next") : []),
+    ...(page.hasPrevious ? link("before", page.cursors[0], "prev") : []),
+  ].join(", ");
+}
 
 /** Declares a route; the identity, so that TypeScript infers each route's own types. */
 export const restRoute = <
@@ -144,8 +180,12 @@ export function mountRest(app: Hono<AppEnv>, routes: readonly AnyRestRoute[]): v
         query: route.query ? parseInput(route.query, c.req.query()) : undefined,
         body: route.body ? await readRestBody(c.req.raw, route.body.schema) : undefined,
       };
+      const paginate = (page: PageCursors) => {
+        const header = pageLinkHeader(c.req.url, route, c.req.param(), input.query ?? {}, page);
+        if (header) c.header("Link", header);
+      };
       const respond = async () => {
-        const answer = await route.handle(c.var.ctx, input);
+        const answer = await route.handle(c.var.ctx, input, { paginate });
         if (media) {
           const { body, lastModified }: MediaDocument = answer;
           if (lastModified) c.header("Last-Modified", lastModified.toUTCString());

@@ -42,6 +42,7 @@ export default defineConfig(async () => {
             AUTH_CLIENT_LIMITER: { namespace_id: "1002", simple: { limit: 1_000_000, period: 60 } },
             WRITE_CLIENT_LIMITER: { namespace_id: "1003", simple: { limit: 1_000_000, period: 60 } },
             READ_BYPASS_LIMITER: { namespace_id: "1004", simple: { limit: 1_000_000, period: 60 } },
+            GRAPHQL_CLIENT_LIMITER: { namespace_id: "1005", simple: { limit: 1_000_000, period: 60 } },
             TEST_TIGHT_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
           },
         },

@@ -21,6 +21,7 @@ export const LOCAL_LIMITS = {
   AUTH_CLIENT_LIMITER: 1_000,
   WRITE_CLIENT_LIMITER: 5_000,
   READ_BYPASS_LIMITER: 5_000,
+  GRAPHQL_CLIENT_LIMITER: 10_000,
 };
 
 export const MODES = ["local", "production"];

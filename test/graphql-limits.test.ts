@@ -3,7 +3,7 @@ import { Lexer, Source, TokenKind } from "graphql";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, graphqlLimits } from "../src/api/graphql/limits";
 import type { Env } from "../src/env";
-import { call, registerUser, testEnv, unique } from "./support/api";
+import { call, createArticle, registerUser, testEnv, unique } from "./support/api";
 import { codes, gql, onlyError } from "./support/graphql";
 
 // What one GraphQL request may ask for: depth, aliases, cost and tokens, each
@@ -210,7 +210,7 @@ describe("introspection", () => {
 });
 
 describe("rate limits", () => {
-  const tight = (binding: "AUTH_ACCOUNT_LIMITER" | "WRITE_CLIENT_LIMITER"): Env => ({
+  const tight = (binding: "AUTH_ACCOUNT_LIMITER" | "WRITE_CLIENT_LIMITER" | "GRAPHQL_CLIENT_LIMITER"): Env => ({
     ...testEnv,
     [binding]: env.TEST_TIGHT_LIMITER,
   });
@@ -245,6 +245,47 @@ describe("rate limits", () => {
     });
     expect(reply.body.data).toEqual({ a: { bio: "a" }, b: { bio: "b" }, c: { bio: "c" }, d: null });
     expect(codes(reply)).toEqual(["RATE_LIMITED"]);
+  });
+
+  it("counts every request, queries too, against the per-client GraphQL budget: past it, 429 RATE_LIMITED", async () => {
+    const limited = tight("GRAPHQL_CLIENT_LIMITER");
+    const client = from();
+    // The tight test limiter allows 3 a minute per client.
+    for (let i = 0; i < 3; i++) ok(await gql("{ tags }", { env: limited, headers: client }));
+    const refused = await gql("{ tags }", { env: limited, headers: client });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(codes(refused)).toEqual(["RATE_LIMITED"]);
+    expect(refused.body.data).toBeUndefined();
+    // Another client has its own budget.
+    ok(await gql("{ tags }", { env: limited, headers: from() }));
+  });
+});
+
+describe("response size", () => {
+  it("refuses as a whole a response past 4 MiB, however cheap the query is priced; below it answers", async () => {
+    const author = await registerUser();
+    const tag = unique("big");
+    // 5 articles of the largest body (100,000 characters): each alias of the list returns 0.5 MB.
+    for (let i = 0; i < 5; i++) await createArticle(author, { body: `${i}${"x".repeat(99_999)}`, tagList: [tag] });
+    const aliases = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, i) => `a${i}: articles(tag: "${tag}", first: 5) { edges { node { body } } }`).join(" ")} }`;
+    const fits = await gql(aliases(8));
+    ok(fits);
+    expect(fits.text.length).toBeGreaterThan(4_000_000);
+    expect(fits.text.length).toBeLessThan(4 * 1024 * 1024);
+    const tooLarge = await gql(aliases(9));
+    expect(tooLarge.status).toBe(200);
+    expect(tooLarge.text.length).toBeLessThan(1_000);
+    expect(tooLarge.body).toEqual({
+      data: null,
+      errors: [
+        {
+          message: "the response would exceed 4194304 bytes: ask for fewer or smaller pages",
+          extensions: { code: "RESPONSE_TOO_LARGE", limit: "response", max: 4194304 },
+        },
+      ],
+    });
   });
 });
 

@@ -236,7 +236,7 @@ describe("the OpenAPI document", () => {
     const request = resolve(post.requestBody.content["application/json"].schema);
     expect(request.required).toEqual(["query"]);
     expect(Object.keys(request.properties).sort()).toEqual(["extensions", "operationName", "query", "variables"]);
-    expect(Object.keys(post.responses).sort()).toEqual(["200", "400", "401", "405", "406", "413", "415"]);
+    expect(Object.keys(post.responses).sort()).toEqual(["200", "400", "401", "405", "406", "413", "415", "429"]);
     for (const answer of Object.values<Json>(post.responses)) {
       const content = resolve(answer).content;
       expect(Object.keys(content)).toEqual(["application/graphql-response+json", "application/json"]);
@@ -244,6 +244,7 @@ describe("the OpenAPI document", () => {
       expect(Object.keys(result.properties)).toEqual(expect.arrayContaining(["data", "errors"]));
     }
     expect(post.description).toContain("GRAPHQL_MAX_COST");
+    expect(post.description).toContain("RESPONSE_TOO_LARGE");
     const get = doc.paths["/graphql"]?.get;
     expect(get?.parameters.map((p: Json) => p.name)).toEqual(expect.arrayContaining(["query", "operationName", "variables"]));
     expect(get.responses[200].content["text/html"]).toBeDefined();

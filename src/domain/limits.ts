@@ -7,7 +7,7 @@ import { DomainError } from "./errors";
 // layer for the blanket limit on writes. The counters themselves live outside
 // the Worker (see src/http/limits.ts), so they hold across isolates.
 
-export type LimitBucket = "auth-account" | "auth-client" | "write-client" | "read-bypass";
+export type LimitBucket = "auth-account" | "auth-client" | "write-client" | "read-bypass" | "graphql-client";
 
 /** Counts one attempt against `key`; false when the bucket's limit is reached. */
 export type RateLimiter = (bucket: LimitBucket, key: string) => Promise<boolean>;

@@ -17,6 +17,7 @@ const BINDINGS = {
   "write-client": "WRITE_CLIENT_LIMITER",
   // Anonymous reads that skip the KV cache (no-cache, a bookmark): each costs a D1 read.
   "read-bypass": "READ_BYPASS_LIMITER",
+  "graphql-client": "GRAPHQL_CLIENT_LIMITER",
 } as const satisfies Record<LimitBucket, keyof Env>;
 
 export function limiterFor(env: Env, log: (message: string) => void): RateLimiter {

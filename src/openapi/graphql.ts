@@ -1,5 +1,5 @@
 import { GRAPHQL_RESPONSE } from "../api/graphql/http";
-import { DEFAULT_LIMITS } from "../api/graphql/limits";
+import { DEFAULT_LIMITS, MAX_RESPONSE_BYTES } from "../api/graphql/limits";
 import { componentRef, type JsonSchema } from "./json-schema";
 import { securityOf } from "./security";
 import type { Content, Operation, Parameter, Reference, Response, Section } from "./types";
@@ -40,11 +40,11 @@ const schemas: Record<string, JsonSchema> = {
       extensions: {
         type: "object",
         description:
-          "`code` is one of `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT` (with `fields`), `RATE_LIMITED`, `SERVICE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`, `GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED`, `BAD_REQUEST`, `METHOD_NOT_ALLOWED`, `NOT_ACCEPTABLE`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`. A limit error also has `limit`, `max` and (but for tokens) `actual`.",
+          "`code` is one of `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT` (with `fields`), `RATE_LIMITED`, `SERVICE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`, `GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED`, `BAD_REQUEST`, `METHOD_NOT_ALLOWED`, `NOT_ACCEPTABLE`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`, `RESPONSE_TOO_LARGE`. A limit error also has `limit`, `max` and (but for tokens and the response) `actual`.",
         properties: {
           code: { type: "string" },
           fields: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
-          limit: { type: "string", enum: ["depth", "aliases", "cost", "tokens"] },
+          limit: { type: "string", enum: ["depth", "aliases", "cost", "tokens", "response"] },
           max: { type: "integer" },
           actual: { type: "integer" },
         },
@@ -80,7 +80,7 @@ const answer = (description: string, example?: unknown, headers: Response["heade
   content: content(example),
 });
 
-const LIMITS = `**Limits**, checked before anything runs (the defaults; each is a \`[vars]\` entry in \`wrangler.toml\`): \`GRAPHQL_MAX_TOKENS\` ${DEFAULT_LIMITS.maxTokens} lexical tokens, \`GRAPHQL_MAX_DEPTH\` ${DEFAULT_LIMITS.maxDepth} levels of fields, \`GRAPHQL_MAX_ALIASES\` ${DEFAULT_LIMITS.maxAliases} aliases, \`GRAPHQL_MAX_COST\` ${DEFAULT_LIMITS.maxCost} (each field 1, a mutation 10, a list times its page size); \`GRAPHQL_INTROSPECTION=false\` refuses introspection and unpublishes the SDL. A request over a limit is not executed: an error with \`extensions.limit\`. Request bodies are capped at 1 MiB.`;
+const LIMITS = `**Limits**, checked before anything runs (the defaults; each is a \`[vars]\` entry in \`wrangler.toml\`): \`GRAPHQL_MAX_TOKENS\` ${DEFAULT_LIMITS.maxTokens} lexical tokens, \`GRAPHQL_MAX_DEPTH\` ${DEFAULT_LIMITS.maxDepth} levels of fields, \`GRAPHQL_MAX_ALIASES\` ${DEFAULT_LIMITS.maxAliases} aliases, \`GRAPHQL_MAX_COST\` ${DEFAULT_LIMITS.maxCost} (each field 1, a mutation 10, a page times its page size: every list of objects is a connection whose \`first\` is at most 100); \`GRAPHQL_INTROSPECTION=false\` refuses introspection and unpublishes the SDL. A request over a limit is not executed: an error with \`extensions.limit\`. Request bodies are capped at 1 MiB; a response that would pass ${MAX_RESPONSE_BYTES} bytes is refused as a whole (\`data: null\`, one \`RESPONSE_TOO_LARGE\` error with \`extensions.limit\` \`response\`); every request, queries too, counts against a per-client budget (\`GRAPHQL_CLIENT_LIMITER\`, 300 a minute): past it, 429 \`RATE_LIMITED\`.`;
 
 const NEGOTIATION =
   "Responses are `application/graphql-response+json` unless `Accept` prefers `application/json` (a missing `Accept` and `*/*` get the former). With `application/graphql-response+json`, a request that does not execute (syntax or validation error, a limit, variables that do not coerce, an unknown operation) is 400 with `errors` and no `data`; with `application/json` it is 200.";
@@ -109,6 +109,11 @@ function responses(method: "get" | "post"): Record<string, Response> {
         ? "A mutation sent with GET (`Allow: POST`), or a method other than GET and POST."
         : "A method other than GET and POST (`Allow: GET, POST`).",
       errorExample("METHOD_NOT_ALLOWED", "mutations must be sent with POST"),
+    ),
+    429: answer(
+      "Too many GraphQL requests from this client (`GRAPHQL_CLIENT_LIMITER`: queries count too); nothing ran.",
+      errorExample("RATE_LIMITED", "too many attempts, please wait a minute and retry"),
+      { "Retry-After": header("Retry-After") },
     ),
     406: answer(
       "`Accept` allows neither `application/graphql-response+json` nor `application/json`.",

@@ -9,6 +9,7 @@ import {
 import { createHandler, parseRequestParams } from "graphql-http";
 import type { Context as HonoContext } from "hono";
 import { createMiddleware } from "hono/factory";
+import { requireWithinLimits } from "../../domain/limits";
 import { preferredMediaType } from "../../http/accept";
 import { readJsonBody } from "../../http/body";
 import type { AppEnv } from "../../http/context";
@@ -19,10 +20,10 @@ import { describeError, logEvent } from "../../http/log";
 import { HttpError, type Problem } from "../../http/problem";
 import { type ErrorLog, formatError, type Phase, problemError } from "./errors";
 import { IDE_CSP, idePage } from "./ide";
-import { graphqlLimits, limitsRule, parseWithin } from "./limits";
+import { graphqlLimits, limitsRule, MAX_RESPONSE_BYTES, parseWithin } from "./limits";
 import { createLoaders } from "./loaders";
 import type { GraphqlContext } from "./resolvers";
-import { executableSchema, fieldResolver, schemaSdl } from "./schema";
+import { executableSchema, fieldResolver, ResponseBudget, schemaSdl } from "./schema";
 
 // GraphQL over HTTP (https://graphql.github.io/graphql-over-http/draft/) on
 // graphql-http, the specification's reference server: it checks the request
@@ -65,6 +66,7 @@ function respond(c: HonoContext<AppEnv>, type: string, status: number, body: str
 
 /** A failure outside execution (raised here or by the per-request middleware), as a GraphQL response. */
 export function graphqlProblem(c: HonoContext<AppEnv>, problem: Problem): Response {
+  if (problem.status === 429) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   return respond(c, responseTypeOf(c) ?? GRAPHQL_RESPONSE, problem.status, JSON.stringify({ errors: [problemError(problem)] }));
 }
 
@@ -104,6 +106,7 @@ function handlerFor(c: HonoContext<AppEnv>, type: string) {
   const parseLimited = parseWithin(limits);
   // Read only for GraphQL errors, which arise once parsing has begun.
   let phase: Phase = "parse";
+  const response = new ResponseBudget();
   const log: ErrorLog = (error, cause) =>
     logEvent("error", c.var.requestId, {
       graphql: { path: error.path, message: error.message },
@@ -116,7 +119,7 @@ function handlerFor(c: HonoContext<AppEnv>, type: string) {
       const params = await parseRequestParams(request);
       return "query" in params ? { ...params, operationName: params.operationName || undefined } : params;
     },
-    context: () => ({ ctx: c.var.ctx, loaders: createLoaders(c.var.ctx) }),
+    context: () => ({ ctx: c.var.ctx, loaders: createLoaders(c.var.ctx), response }),
     parse: (source) => {
       phase = "parse";
       return parseLimited(source);
@@ -142,6 +145,7 @@ function handlerFor(c: HonoContext<AppEnv>, type: string) {
     // Without `data` nothing ran: the variables or the operation name were
     // wrong, a request error (graphql-http would answer it 200 in either type).
     onOperation: (_request, _args, result) => {
+      if (response.exceeded) return [tooLarge(), { status: 200, statusText: "" }];
       if ("data" in result) return;
       const errors = (result.errors ?? []).map((error) => formatError(error, "request", log));
       return [JSON.stringify({ errors }), { status: type === GRAPHQL_RESPONSE ? 400 : 200, statusText: "" }];
@@ -154,6 +158,18 @@ function handlerFor(c: HonoContext<AppEnv>, type: string) {
   });
 }
 
+/** The answer to a query whose response would pass the size cap: nothing of it, and why. */
+const tooLarge = () =>
+  JSON.stringify({
+    data: null,
+    errors: [
+      {
+        message: `the response would exceed ${MAX_RESPONSE_BYTES} bytes: ask for fewer or smaller pages`,
+        extensions: { code: "RESPONSE_TOO_LARGE", limit: "response", max: MAX_RESPONSE_BYTES },
+      },
+    ],
+  });
+
 async function run(c: HonoContext<AppEnv>) {
   const method = c.req.method === "HEAD" ? "GET" : c.req.method;
   if (method !== "GET" && method !== "POST") {
@@ -165,6 +181,8 @@ async function run(c: HonoContext<AppEnv>) {
   // graphql-http gets the body read and parsed, and, as the Accept, the one
   // media type chosen above (its status rules follow it).
   const body = method === "POST" ? await jsonObjectOf(c.req.raw) : null;
+  // Every request counts, queries too: the backstop behind the cost estimate (limits.ts).
+  await requireWithinLimits(c.var.ctx, [["graphql-client", c.var.ctx.client]]);
   const handle = handlerFor(c, type);
   const [text, init] = await handle({
     method,
@@ -178,6 +196,10 @@ async function run(c: HonoContext<AppEnv>) {
   if (init.status === 405) {
     c.header("Allow", "POST");
     throw new HttpError(405, "mutations must be sent with POST");
+  }
+  // The count in ResponseBudget approximates the serialized size; this is the exact check.
+  if (text && text.length > MAX_RESPONSE_BYTES / 3 && new TextEncoder().encode(text).length > MAX_RESPONSE_BYTES) {
+    return respond(c, type, 200, tooLarge());
   }
   return respond(c, type, init.status, text ?? "");
 }

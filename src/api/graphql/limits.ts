@@ -45,6 +45,10 @@ import type { Env } from "../../env";
 // count as the largest page.
 // `articles(first: 20) { edges { node { author { username } comments(first: 10) { edges { node { body } } } } } }`
 // costs 1 + (1 + 20 × (1 + 1 + (1 + (1 + 10 × 1)))) = 282.
+//
+// However the estimate is used, a response is also capped in size
+// (MAX_RESPONSE_BYTES) and queries count against a per-client
+// budget (http.ts), so that no estimate error becomes an outage.
 
 export type GraphqlLimits = {
   maxDepth: number;
@@ -105,6 +109,14 @@ export const parseWithin =
       throw new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions });
     }
   };
+
+/**
+ * The most a GraphQL response may carry, however the cost estimate is
+ * fooled: 4 MiB. A response past it is refused as a whole
+ * (RESPONSE_TOO_LARGE) rather than built (schema.ts counts it as it
+ * resolves, http.ts checks the serialized size).
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export const MUTATION_COST = 10;
 

@@ -24,6 +24,7 @@ import { type ArticleSummaryView, bodyOf, type ProfileView } from "../../domain/
 import { parseInput } from "../validate";
 import { articleConnection, commentConnection, type PageArgs, pageOf } from "./connection";
 import type { Loaders } from "./loaders";
+import type { ResponseBudget } from "./schema";
 
 // The GraphQL adapter: each field parses its arguments with the domain's own
 // schemas (src/domain/inputs.ts, through the same parseInput as REST) and
@@ -32,7 +33,8 @@ import type { Loaders } from "./loaders";
 // one before it validates the input, and every mutation counts once against
 // the per-client write limit (REST counts every non-GET request).
 
-export type GraphqlContext = { ctx: Context; loaders: Loaders };
+/** What one request's resolvers share: the domain context, the batching loaders, and the response size counted so far. */
+export type GraphqlContext = { ctx: Context; loaders: Loaders; response: ResponseBudget };
 
 type Resolver<Source, Args> = (source: Source, args: Args, context: GraphqlContext) => unknown;
 type Input<T> = { input: T };

@@ -76,6 +76,24 @@ describe("rows read per uncached page, at 20,000 articles", () => {
     expect(rowsOf(reply)).toBeLessThanOrEqual(PAGE_BOUND + 2 * 100);
   });
 
+  it.each([
+    ["the article list", "/api/articles", 5_000],
+    ["the most used tag", "/api/articles?tag=tag0", 5_000],
+    ["a heavy user's favorites", "/api/articles?favorited=heavy", 4_000],
+    ["an author's articles", "/api/articles?author=author7", 40],
+    ["the feed", "/api/articles/feed", 5_000],
+  ])(`%s, deep by cursor, reads no more than a first page: at most ${PAGE_BOUND} rows`, async (_, path, depth) => {
+    // The cursor of the item at that depth: from the Link of the page that ends there (its own cost is not the point).
+    const separator = path.includes("?") ? "&" : "?";
+    const skipped = await call("GET", `${path}${separator}offset=${depth - 20}`, { token: reader.token });
+    const next = /<([^>]+)>; rel="next"/.exec(skipped.headers.get("link") ?? "")?.[1];
+    expect(next, path).toBeDefined();
+    const deep = await call("GET", next as string, { token: reader.token });
+    expect(deep.status, path).toBe(200);
+    expect(deep.body.articles.length, path).toBeGreaterThan(0);
+    expect(rowsOf(deep), path).toBeLessThanOrEqual(PAGE_BOUND);
+  });
+
   it("a feed of 100 followed authors reads a page, not the follow list", async () => {
     const reply = await call("GET", "/api/articles/feed", { token: reader.token });
     expect(reply.status).toBe(200);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createArticle, registerUser, type TestUser, unique } from "./support/api";
+import { call, createArticle, registerUser, type TestUser, timing, unique } from "./support/api";
 import { probeD1 } from "./support/d1";
 import { gql } from "./support/graphql";
 
@@ -17,8 +17,7 @@ async function tripsOf(query: string, variables: Record<string, unknown>, token?
   const reply = await gql(query, { variables, token, env: probe.env });
   expect(reply.status).toBe(200);
   expect(reply.body.errors).toBeUndefined();
-  const reported = /\bd1;desc=(\d+);dur=[\d.]+/.exec(reply.headers.get("server-timing") ?? "")?.[1];
-  expect(Number(reported), "Server-Timing").toBe(probe.trips.length);
+  expect(timing(reply).d1, "Server-Timing").toBe(probe.trips.length);
   return { data: reply.body.data, trips: probe.trips.length, statements: probe.trips.map((trip) => trip.length) };
 }
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../src/domain/inputs";
 import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
 import { ATOM_TYPE, readFeed } from "./support/atom";
+import { one, rows } from "./support/d1";
 import { MEDIA_TYPE } from "./support/jsonapi";
 import { expectUnchanged, snapshot } from "./support/snapshot";
 import { CONTENT_TYPES, errorsOf, type Style, toXml, XML, xmlBody } from "./support/styles";
@@ -203,24 +204,10 @@ const SQL = {
 
 // --- reading storage --------------------------------------------------------
 
-async function one<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T> {
-  const row = await env.DB.prepare(sql)
-    .bind(...binds)
-    .first<T>();
-  if (!row) throw new Error(`no row for ${sql} ${JSON.stringify(binds)}`);
-  return row;
-}
-async function all<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...binds)
-      .all<T>()
-  ).results;
-}
 const articleRow = (slug: string) => one("SELECT * FROM articles WHERE slug = ?", slug);
 const tagsOf = async (slug: string) =>
   (
-    await all<{ tag: string }>(
+    await rows<{ tag: string }>(
       "SELECT t.tag FROM article_tags t JOIN articles a ON a.id = t.article_id WHERE a.slug = ? ORDER BY t.position",
       slug,
     )
@@ -478,7 +465,7 @@ function policyRows(c: PolicyCase): HostileCase[] {
   const rest_ = REST_ROUTE[c.operation];
   const api = JSONAPI_ROUTE[c.operation];
   const token = tokenFor(c.operation);
-  const rows: HostileCase[] = [
+  const cases: HostileCase[] = [
     rest({
       name: c.name,
       method: rest_.method,
@@ -518,7 +505,7 @@ function policyRows(c: PolicyCase): HostileCase[] {
       reply: (reply) => expect(reply.body.errors[0].extensions.fields).toEqual({ [c.field]: [c.message] }),
     }),
   ];
-  return rows.filter((row) => !c.except?.includes(row.style));
+  return cases.filter((row) => !c.except?.includes(row.style));
 }
 
 // --- the battery ------------------------------------------------------------
@@ -1836,8 +1823,8 @@ const CASES: HostileCase[] = [
     stored: {
       proves: "the count is the number of favorites rows",
       check: async (reply, f) => {
-        const rows = await all("SELECT * FROM favorites WHERE article_id = ?", Number(f.vars.articleBId));
-        expect(rows).toEqual([{ user_id: f.other.id, article_id: Number(f.vars.articleBId) }]);
+        const favorites = await rows("SELECT * FROM favorites WHERE article_id = ?", Number(f.vars.articleBId));
+        expect(favorites).toEqual([{ user_id: f.other.id, article_id: Number(f.vars.articleBId) }]);
         expect((await articleRow(f.slugB)).favorites_count).toBe(1);
         expect(reply.body.article).toMatchObject({ favorited: true, favoritesCount: 1 });
       },
@@ -1853,7 +1840,7 @@ const CASES: HostileCase[] = [
     stored: {
       proves: "the follow is stored and the profile is unchanged",
       check: async (reply, f) => {
-        expect(await all("SELECT * FROM follows WHERE follower_id = ?", f.owner.id)).toEqual([
+        expect(await rows("SELECT * FROM follows WHERE follower_id = ?", f.owner.id)).toEqual([
           { follower_id: f.owner.id, followee_id: f.other.id },
         ]);
         expect((await userRow(f.other.id)).username).toBe(f.other.username);
@@ -2505,7 +2492,7 @@ const CASES: HostileCase[] = [
           created_at: Number(f.vars.articleBCreatedAt),
         });
         // The count is the real one (other rows may favorite B), never the 1000 sent.
-        const n = (await all<{ n: number }>("SELECT COUNT(*) AS n FROM favorites WHERE article_id = ?", row.id))[0]?.n;
+        const n = (await rows<{ n: number }>("SELECT COUNT(*) AS n FROM favorites WHERE article_id = ?", row.id))[0]?.n;
         expect(row.favorites_count).toBe(n);
         expect(reply.body.data.attributes).toMatchObject({ slug: f.slugB, favoritesCount: n });
         expect(reply.body.data.relationships.author.data).toEqual({ type: "users", id: String(f.owner.id) });
@@ -2673,7 +2660,7 @@ const CASES: HostileCase[] = [
   // --- search, in every style -----------------------------------------------------
   ...HOSTILE_SEARCHES.flatMap(({ name, query, empty, everyStyle }) => {
     const search = encodeURIComponent(query);
-    const rows = [
+    const cases = [
       rest({
         name: `${name} as the search`,
         method: "GET",
@@ -2683,9 +2670,9 @@ const CASES: HostileCase[] = [
         reply: (reply) => searchResult(reply.body.articles, reply.body.articlesCount, empty),
       }),
     ];
-    if (!everyStyle) return rows;
+    if (!everyStyle) return cases;
     return [
-      ...rows,
+      ...cases,
       xml({
         name: `${name} as the search`,
         method: "GET",

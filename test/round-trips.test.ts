@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { call, createArticle, registerUser, timing, unique } from "./support/api";
 import { probeD1 } from "./support/d1";
 
-// The budget of DESIGN.md: every read costs at most one D1 round trip and every
-// write at most two, a batch counting as one. The D1 binding is wrapped so the
-// count is what D1 actually saw, asserted per endpoint, signed in and not.
+// The round-trip budget: every read costs at most one D1 round trip, every
+// write at most two (a batch counting as one), and a KV cache hit none. The
+// D1 binding is wrapped so the count is what D1 actually saw, asserted per
+// endpoint, signed in and not.
 
 // Every request goes around the KV cache (a hit would cost nothing and prove
 // nothing here); Server-Timing must report the same count the probe saw.

@@ -1,17 +1,9 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createArticle, registerUser, type TestUser, unique } from "./support/api";
+import { rows } from "./support/d1";
 
 // Articles: create, slugs, get, update, delete and list, through the REST
 // routes, checking both the replies and what D1 holds afterwards.
-
-async function rows<T = Record<string, unknown>>(query: string, ...binds: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(query)
-      .bind(...binds)
-      .all<T>()
-  ).results;
-}
 
 const storedArticle = async (slug: string) =>
   (

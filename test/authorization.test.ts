@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
+import { call, createArticle, type Reply, registerUser, type TestUser, timing, unique } from "./support/api";
+import { rows } from "./support/d1";
 import { gql } from "./support/graphql";
 import { jsonapi, linkage, resource } from "./support/jsonapi";
 import { expectUnchanged, type Snapshot, snapshot } from "./support/snapshot";
@@ -58,13 +58,6 @@ type Operation = {
 
 // --- storage helpers ----------------------------------------------------------
 
-async function rows<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...binds)
-      .all<T>()
-  ).results;
-}
 const articleRow = async (id: number) => (await rows("SELECT * FROM articles WHERE id = ?", id))[0];
 const follows = (follower: number, followee: number) =>
   rows("SELECT * FROM follows WHERE follower_id = ? AND followee_id = ?", follower, followee);
@@ -1026,7 +1019,7 @@ describe("a revoked token is a 401 on every route, even where nothing else reach
         }),
     },
   ];
-  const tripsOf = (reply: Reply) => Number(/d1;desc=(\d+)/.exec(reply.headers.get("server-timing") ?? "")?.[1]);
+  const tripsOf = (reply: Reply) => timing(reply).d1;
 
   let revoked: string;
   let valid: string;

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createArticle, registerUser, type TestUser, unique } from "./support/api";
+import { one, rows } from "./support/d1";
 
 type CommentRow = { id: number; article_id: number; author_id: number; body: string; created_at: number; updated_at: number };
 
@@ -12,23 +13,13 @@ const commentPath = (slug: string, id: number | string) => `${commentsPath(slug)
 const addComment = (user: TestUser, slug: string, body: string) =>
   call("POST", commentsPath(slug), { token: user.token, body: { comment: { body } } });
 
-async function commentRow(id: number) {
-  return env.DB.prepare("SELECT * FROM comments WHERE id = ?").bind(id).first<CommentRow>();
-}
+/** The stored comment, or null when there is none. */
+const commentRow = async (id: number) => (await rows<CommentRow>("SELECT * FROM comments WHERE id = ?", id))[0] ?? null;
 
-async function commentRowsOf(slug: string) {
-  const { results } = await env.DB.prepare(
-    "SELECT c.* FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = ? ORDER BY c.id",
-  )
-    .bind(slug)
-    .all<CommentRow>();
-  return results;
-}
+const commentRowsOf = (slug: string) =>
+  rows<CommentRow>("SELECT c.* FROM comments c JOIN articles a ON a.id = c.article_id WHERE a.slug = ? ORDER BY c.id", slug);
 
-async function userId(username: string) {
-  const row = await env.DB.prepare("SELECT id FROM users WHERE username = ?").bind(username).first<{ id: number }>();
-  return row!.id;
-}
+const userId = async (username: string) => (await one<{ id: number }>("SELECT id FROM users WHERE username = ?", username)).id;
 
 async function setup() {
   const author = await registerUser();

@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
+import { rows } from "./support/d1";
 
 // Writes racing each other. The requests of each race are started together
 // with Promise.all over app.fetch, in the one workerd that runs the tests:
@@ -14,14 +14,6 @@ import { call, createArticle, type Reply, registerUser, type TestUser, unique } 
 // Each test states its invariant as "no lost update" (every change counted
 // exactly once) or "no duplicate" (one row per fact), and checks it in the
 // replies, in what a later GET says, and in the rows themselves.
-
-async function rows<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...binds)
-      .all<T>()
-  ).results;
-}
 
 // Each race registers up to 20 users (a PBKDF2 hash each); with the other test
 // files running alongside, that can take longer than vitest's default 5 s.

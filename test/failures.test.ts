@@ -1,23 +1,12 @@
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, createArticle, registerUser, testEnv, unique } from "./support/api";
-import { probeD1 } from "./support/d1";
+import { count, probeD1 } from "./support/d1";
 
 // What clients see when a dependency fails: a clear 503 (500 for a bug of
 // ours), never internals, and nothing half-written.
 
 const INTERNALS = /D1_ERROR|SQLITE|constraint|Network connection|drizzle|select |insert |\bat [\w.<>]+ \(/i;
 const UNAVAILABLE = { errors: { body: ["the database is temporarily unavailable, please retry"] } };
-
-async function count(sql: string, ...values: unknown[]): Promise<number> {
-  return (
-    (
-      await env.DB.prepare(sql)
-        .bind(...values)
-        .first<{ n: number }>()
-    )?.n ?? 0
-  );
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

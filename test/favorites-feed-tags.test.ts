@@ -1,17 +1,9 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createArticle, registerUser, type TestUser, unique } from "./support/api";
+import { rows } from "./support/d1";
 
 // Favorites, the personal feed and the tag list. GET /api/tags returns at most
 // 100 tags, so this file keeps the number of distinct tags it creates small.
-
-async function rows<T = Record<string, unknown>>(query: string, ...binds: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(query)
-      .bind(...binds)
-      .all<T>()
-  ).results;
-}
 
 const favoritePath = (slug: string) => `/api/articles/${encodeURIComponent(slug)}/favorite`;
 const favorite = (slug: string, user: TestUser) => call("POST", favoritePath(slug), { token: user.token });

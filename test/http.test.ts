@@ -1,15 +1,13 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createArticle, registerUser, unique } from "./support/api";
+import { count } from "./support/d1";
 
 // The HTTP layer around the contract: CORS, headers, request bodies (media
 // type, size, encoding) and the error shape for anything that is not a route.
 
 const INTERNALS = /SQLITE|D1_|drizzle|select |insert |\bat [\w.<>]+ \(|Error:|stack/i;
 
-async function countArticles(): Promise<number> {
-  return (await env.DB.prepare("SELECT count(*) AS n FROM articles").first<{ n: number }>())?.n ?? 0;
-}
+const countArticles = () => count("SELECT count(*) AS n FROM articles");
 
 describe("CORS", () => {
   it("answers a preflight for any origin, allowing Authorization and Content-Type and every method the API uses", async () => {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import { call, type Reply, registerUser, type TestUser, testEnv, timing, unique } from "./support/api";
-import { probeD1 } from "./support/d1";
+import { count, probeD1 } from "./support/d1";
 import {
   commentJsonApi,
   createArticleJsonApi,
@@ -19,7 +19,7 @@ import {
 // the KV cache and its invalidation by JSON:API writes, and the D1 round-trip
 // budget of every JSON:API endpoint.
 
-const countArticles = async () => (await env.DB.prepare("SELECT count(*) AS n FROM articles").first<{ n: number }>())?.n ?? 0;
+const countArticles = () => count("SELECT count(*) AS n FROM articles");
 
 const newArticle = (title = unique("Media ")) => resource("articles", { attributes: { title, description: "d", body: "b" } });
 

@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, registerUser, type TestUser, unique } from "./support/api";
+import { count } from "./support/d1";
 import {
   absolute,
   commentJsonApi,
@@ -22,8 +22,7 @@ async function meOf(user: TestUser | { token: string }) {
   return expectDocument(reply);
 }
 
-const countRows = async (table: string) =>
-  ((await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0) as number;
+const countRows = (table: string) => count(`SELECT count(*) AS n FROM ${table}`);
 
 const articleDoc = (attributes: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   resource("articles", { attributes, ...extra });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { hashPassword, PBKDF2_MAX_ITERATIONS_PER_CALL, upgradeStoredHash, verifyPassword } from "../src/domain/password";
 import { call, registerUser } from "./support/api";
-import { probeD1 } from "./support/d1";
+import { probeD1, rows } from "./support/d1";
 
 // Production Workers refuse PBKDF2 above 100,000 iterations in one deriveBits
 // call; local workerd does not. Only this test stands between a higher count
@@ -146,8 +146,6 @@ async function legacyHash(password: string): Promise<string> {
 }
 
 async function storedHash(username: string): Promise<string> {
-  const row = await env.DB.prepare("SELECT password_hash FROM users WHERE username = ?")
-    .bind(username)
-    .first<{ password_hash: string }>();
+  const [row] = await rows<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = ?", username);
   return row?.password_hash ?? "";
 }

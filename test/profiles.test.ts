@@ -1,30 +1,28 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, registerUser, type TestUser, unique } from "./support/api";
+import { rows } from "./support/d1";
 
 // Rows of `follows` between two users, looked up by their stored usernames.
-async function followRows(follower: string, followee: string) {
-  const { results } = await env.DB.prepare(
+const followRows = (follower: string, followee: string) =>
+  rows(
     `SELECT f.follower_id, f.followee_id FROM follows f
        JOIN users a ON a.id = f.follower_id
        JOIN users b ON b.id = f.followee_id
       WHERE a.username = ? AND b.username = ?`,
-  )
-    .bind(follower, followee)
-    .all();
-  return results;
-}
+    follower,
+    followee,
+  );
 
 async function followersOf(followee: string) {
-  const { results } = await env.DB.prepare(
+  const followers = await rows<{ follower: string }>(
     `SELECT a.username AS follower FROM follows f
        JOIN users a ON a.id = f.follower_id
        JOIN users b ON b.id = f.followee_id
       WHERE b.username = ? ORDER BY a.username`,
-  )
-    .bind(followee)
-    .all<{ follower: string }>();
-  return results.map((row) => row.follower);
+    followee,
+  );
+  return followers.map((row) => row.follower);
 }
 
 const profilePath = (username: string) => `/api/profiles/${encodeURIComponent(username)}`;

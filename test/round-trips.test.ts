@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { call, createArticle, registerUser, unique } from "./support/api";
+import { call, createArticle, registerUser, timing, unique } from "./support/api";
 import { probeD1 } from "./support/d1";
 
-// The budget of DESIGN.md: every read costs at most one D1 round trip and every
-// write at most two, a batch counting as one. The D1 binding is wrapped so the
-// count is what D1 actually saw, asserted per endpoint, signed in and not.
+// The round-trip budget: every read costs at most one D1 round trip, every
+// write at most two (a batch counting as one), and a KV cache hit none. The
+// D1 binding is wrapped so the count is what D1 actually saw, asserted per
+// endpoint, signed in and not.
 
 // Every request goes around the KV cache (a hit would cost nothing and prove
 // nothing here); Server-Timing must report the same count the probe saw.
@@ -12,8 +13,7 @@ async function tripsOf(method: string, path: string, options: Parameters<typeof 
   const probe = probeD1();
   const headers = { ...options.headers, "Cache-Control": "no-cache" };
   const reply = await call(method, path, { ...options, headers, env: probe.env });
-  const reported = /\bd1;desc=(\d+);dur=[\d.]+/.exec(reply.headers.get("server-timing") ?? "")?.[1];
-  expect(Number(reported), `Server-Timing of ${method} ${path}`).toBe(probe.trips.length);
+  expect(timing(reply).d1, `Server-Timing of ${method} ${path}`).toBe(probe.trips.length);
   return { status: reply.status, trips: probe.trips.length };
 }
 

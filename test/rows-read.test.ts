@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, type Reply, registerUser, type TestUser } from "./support/api";
+import { call, type Reply, registerUser, serverTiming, type TestUser } from "./support/api";
 
 // D1 bills and throttles by rows read. Every read endpoint reads rows in
 // proportion to the page it answers, not to the tables: the bound below holds
@@ -14,9 +14,9 @@ const AUTHORS = 300;
 const PAGE_BOUND = 200;
 
 function rowsOf(reply: Reply): number {
-  const rows = /d1;desc=\d+;dur=[\d.]+;rows=(\d+)/.exec(reply.headers.get("server-timing") ?? "")?.[1];
-  if (rows === undefined) throw new Error(`no rows in Server-Timing: ${reply.headers.get("server-timing")}`);
-  return Number(rows);
+  const { rows, header } = serverTiming(reply);
+  if (Number.isNaN(rows)) throw new Error(`no rows in Server-Timing: ${header}`);
+  return rows;
 }
 
 let reader: TestUser;

@@ -4,6 +4,7 @@ import { highlightedSnippet, matchExpression } from "../src/db/search";
 import { LIMITS } from "../src/domain/inputs";
 import { searchTerms } from "../src/domain/search";
 import { call, createArticle, type Reply, registerUser, type TestUser, unique } from "./support/api";
+import { rows } from "./support/d1";
 import { gql } from "./support/graphql";
 import { expectDocument, expectErrors, jsonapi } from "./support/jsonapi";
 import { XML, xmlBody } from "./support/styles";
@@ -12,14 +13,6 @@ import { XML, xmlBody } from "./support/styles";
 // keep it exact, the query language, ranking, snippets, Unicode, and the
 // search parameter of every API style. Storage is shared by the whole file,
 // so every test searches for words only its own articles contain (unique()).
-
-async function rows<T = Record<string, unknown>>(query: string, ...binds: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(query)
-      .bind(...binds)
-      .all<T>()
-  ).results;
-}
 
 type IndexRow = { rowid: number; title: string; description: string; body: string; tags: string };
 

@@ -5,6 +5,7 @@ import devVarsExample from "../.dev.vars.example?raw";
 import { CLOCK_TOLERANCE_SECONDS, keyOf } from "../src/domain/tokens";
 import { EXAMPLE_JWT_SECRET } from "../src/env";
 import { call, registerUser, type TestUser, testEnv, unique } from "./support/api";
+import { count, rows } from "./support/d1";
 
 // Registration, login, the current user and its updates, and every way a token
 // can be wrong.
@@ -25,16 +26,17 @@ async function signToken(claims: Claims, secret: Uint8Array = SECRET, header: He
 
 const base64url = (value: unknown) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
-async function userRow(username: string) {
-  return env.DB.prepare("SELECT id, username, email, password_hash, bio, image, token_version FROM users WHERE username = ?")
-    .bind(username)
-    .first<{ id: number; username: string; email: string; password_hash: string; bio: string | null; token_version: number }>();
-}
+type UserRow = { id: number; username: string; email: string; password_hash: string; bio: string | null; token_version: number };
+/** The stored user, or null when there is none. */
+const userRow = async (username: string) =>
+  (
+    await rows<UserRow>(
+      "SELECT id, username, email, password_hash, bio, image, token_version FROM users WHERE username = ?",
+      username,
+    )
+  )[0] ?? null;
 
-async function countUsers(): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>();
-  return row?.n ?? 0;
-}
+const countUsers = () => count("SELECT count(*) AS n FROM users");
 
 describe("POST /api/users (register)", () => {
   it("creates the user and answers 201 with exactly the contract's user fields and a token", async () => {

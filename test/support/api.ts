@@ -53,11 +53,20 @@ export async function call<T = any>(method: string, path: string, options: CallO
 
 export const testEnv: Env = env;
 
+/**
+ * Server-Timing read back (`cache;desc=hit|miss|bypass, d1;desc=<trips>;dur=<ms>;rows=<rows read>`):
+ * the one place the tests parse it. A number the header lacks is NaN, so expecting any count of it fails.
+ */
+export function serverTiming(reply: Reply) {
+  const header = reply.headers.get("server-timing") ?? "";
+  const cache = /\bcache;desc=(\w+)/.exec(header)?.[1];
+  const d1 = /\bd1;desc=(\d+);dur=[\d.]+(?:;rows=(\d+))?/.exec(header);
+  return { cache, d1: Number(d1?.[1]), rows: Number(d1?.[2]), header };
+}
+
 /** What Server-Timing says a request cost: whether the KV cache answered, and the D1 round trips. */
 export function timing(reply: Reply) {
-  const header = reply.headers.get("server-timing") ?? "";
-  const cache = /cache;desc=(\w+)/.exec(header)?.[1];
-  const d1 = Number(/d1;desc=(\d+);dur=[\d.]+/.exec(header)?.[1]);
+  const { cache, d1 } = serverTiming(reply);
   return { cache, d1 };
 }
 

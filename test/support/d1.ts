@@ -1,6 +1,29 @@
 import type { Env } from "../../src/env";
 import { testEnv } from "./api";
 
+// Reading what the tests' own D1 holds (storage is isolated per test file).
+
+/** The rows `sql` returns with these bound values. */
+export async function rows<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T[]> {
+  return (
+    await testEnv.DB.prepare(sql)
+      .bind(...binds)
+      .all<T>()
+  ).results;
+}
+
+/** The first row `sql` returns; a test that expects a row fails here, naming the query, when there is none. */
+export async function one<T = Record<string, any>>(sql: string, ...binds: unknown[]): Promise<T> {
+  const [row] = await rows<T>(sql, ...binds);
+  if (!row) throw new Error(`no row for ${sql} ${JSON.stringify(binds)}`);
+  return row;
+}
+
+/** The `n` of a `SELECT count(*) AS n …`; 0 when it returns no row. */
+export async function count(sql: string, ...binds: unknown[]): Promise<number> {
+  return (await rows<{ n: number }>(sql, ...binds))[0]?.n ?? 0;
+}
+
 // A stand-in for the D1 binding that forwards to the real local database and
 // counts round trips: every statement run on its own is one, a `batch` is one.
 // It can also make a chosen round trip fail, the way D1 does when it is down.

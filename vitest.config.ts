@@ -55,6 +55,9 @@ export default defineConfig(async () => {
           extends: true,
           test: {
             name: "workers",
+            // A guard against a hang, not a speed check: on a loaded 2-core machine a
+            // test that makes a dozen requests with storage snapshots can pass 5 s.
+            testTimeout: 30_000,
             setupFiles: ["./test/support/apply-migrations.ts"],
             include: ["test/**/*.test.ts"],
             exclude: ["test/node/**"],

@@ -88,4 +88,29 @@ describe("the cache under a burst of writes, against a KV that refuses a second 
     await sleep(1_100);
     expect((await call("GET", page, { env })).body.article.favoritesCount).toBe(1);
   });
+
+  it("stops retrying a refused stamp when the stamp KV holds is already newer: that one covers it", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const { env, writes } = limitedEnv();
+    const author = await registerUser();
+    const reader = await registerUser();
+    const article = await createArticle(author);
+    const page = `/api/articles/${article.slug}`;
+    const articleId = (
+      await call("GET", `/jsonapi/articles?filter[author]=${author.username}`, {
+        headers: { Accept: "application/vnd.api+json" },
+      })
+    ).body.data[0].id;
+    await call("GET", page, { env });
+    // Another isolate's stamp, newer than our coming write, was just stored.
+    await env.CACHE.put(`stamp:a:${articleId}`, `${Date.now() + 60_000}@`);
+    const favorite = await call("POST", `${page}/favorite`, { token: reader.token, env });
+    expect(favorite.status).toBe(200);
+    const ours = writes.filter((write) => write.key === `stamp:a:${articleId}`);
+    // The other isolate's write, then ours, refused and not tried again.
+    expect(ours.map((write) => write.refused)).toEqual([false, true]);
+    forgetStamps();
+    await sleep(1_100);
+    expect((await call("GET", page, { env })).body.article.favoritesCount).toBe(1);
+  });
 });

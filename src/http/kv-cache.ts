@@ -46,9 +46,13 @@ export const BODY_TTL_SECONDS = 600;
 const STAMP_TTL_SECONDS = 2 * BODY_TTL_SECONDS;
 /** KV's limit: one write per second to a key (CACHE_STAMP_INTERVAL_MS, wrangler.toml). */
 const KEY_WRITE_INTERVAL_MS = 1_000;
-/** A refused stamp is written again after the interval and this margin, up to this many times in all. */
+/**
+ * A refused stamp is written again after the interval, this margin and a
+ * random share of another interval (so that isolates contending for one key
+ * fall out of step), for as long as this within the request's waitUntil.
+ */
 const RETRY_MARGIN_MS = 100;
-const WRITE_ATTEMPTS = 3;
+const RETRY_WINDOW_MS = 20_000;
 
 function stampInterval(env: AppEnv["Bindings"]): number {
   const ms = Number(env.CACHE_STAMP_INTERVAL_MS ?? KEY_WRITE_INTERVAL_MS);
@@ -162,20 +166,31 @@ function logCacheFailure(c: HonoContext<AppEnv>, action: string, error: unknown,
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Writes one stamp, at most once a second from this isolate; a refused write is retried, newer. */
+/**
+ * Writes one stamp, at most once a second from this isolate. A refused (or
+ * slow) write is done once the stamp in KV is at least as new, whoever wrote
+ * it: that stamp covers ours. Otherwise it is retried, newer, until written.
+ */
 async function writeStamp(c: HonoContext<AppEnv>, key: string, point: Point): Promise<void> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     lastWrite.set(key, Date.now());
     try {
       await kvDeadline(c.env.CACHE.put(key, encodePoint(point), { expirationTtl: STAMP_TTL_SECONDS }), WRITE_TIMEOUT_MS);
       return;
     } catch (error) {
-      if (attempt >= WRITE_ATTEMPTS) {
+      const stored = await kvDeadline(c.env.CACHE.get(key, "text"), KV_TIMEOUT_MS).then(decodePoint, () => null);
+      if (stored && later(stored, point) === stored) {
+        remember(key, stored, Date.now());
+        return;
+      }
+      if (Date.now() - started >= RETRY_WINDOW_MS) {
         logCacheFailure(c, "stamp-lost", error, { key, attempts: attempt });
         return;
       }
       logCacheFailure(c, "stamp-refused", error, { key, attempt });
-      await sleep(stampInterval(c.env) + RETRY_MARGIN_MS);
+      const interval = stampInterval(c.env);
+      await sleep(interval + RETRY_MARGIN_MS + Math.random() * interval);
       // The retry says "changed by now": newer than the write it stands for.
       point = { bookmark: point.bookmark, time: Date.now() };
     }

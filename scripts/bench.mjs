@@ -110,6 +110,8 @@ function appEnv(name) {
     AUTH_ACCOUNT_LIMITER: limiter(`${name}-1001`),
     AUTH_CLIENT_LIMITER: limiter(`${name}-1002`),
     WRITE_CLIENT_LIMITER: limiter(`${name}-1003`),
+    READ_BYPASS_LIMITER: limiter(`${name}-1004`),
+    GRAPHQL_CLIENT_LIMITER: limiter(`${name}-1005`),
   };
 }
 

@@ -13,21 +13,23 @@
 //   BENCH_DURATION     seconds measured per case (default 10)
 //   BENCH_JSON         a file to write the results to as JSON
 //   BENCH_CONNECTIONS  concurrent connections of the load generator (default 32)
+//   BENCH_MIX_SECONDS  seconds of the mixed workload per write share (default 45)
+//   BENCH_SCALE_SIZES  the scale section's sizes (default 1000,100000)
+//   BENCH_SECTIONS     the parts to run (default load,scale,mix)
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
 import { call, expectOk, serverTiming } from "./bench/http.mjs";
+import { CLIENTS, describeMix, ISOLATES, MIX_SHARES, runMix, seedMix } from "./bench/mix.mjs";
+import { appEnv, buildApp, buildFront, gatedApp, HOST, migrate as migrateIn, worker } from "./bench/runtime.mjs";
 import { PAGE_GROWTH, PAGE_ROWS, SCALE_CASE_NAMES, SCALE_CASES, seedScaleInstance, timeScaleCases } from "./bench/scale.mjs";
 import { PARAGRAPH } from "./bench/seed.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const HOST = "127.0.0.1";
 const DURATION = positive("BENCH_DURATION", 10);
 const CONNECTIONS = Math.round(positive("BENCH_CONNECTIONS", 32));
 const JSON_PATH = process.env.BENCH_JSON || null;
@@ -37,8 +39,8 @@ const WARMUP_SECONDS = Math.max(1, Math.min(3, Math.round(DURATION / 4)));
 const SLICE_SECONDS = 2;
 const SCALE_SIZES = scaleSizes();
 const SECTIONS = sections();
+const MIX_SECONDS = positive("BENCH_MIX_SECONDS", 45);
 
-const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
 const PASSWORD = "bench-password-0123";
 
 /** BENCH_SECTIONS: which parts run, comma-separated (default all: load,scale,mix); for quick runs while developing. */
@@ -77,64 +79,6 @@ const loadLine = () =>
     .map((n) => n.toFixed(2))
     .join(" ");
 
-// --- build ---------------------------------------------------------------
-
-function build(outdir) {
-  const wrangler = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  const run = spawnSync(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", outdir], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${run.stdout}\n${run.stderr}`);
-  const modules = readdirSync(outdir).filter((file) => /\.(m?js|cjs|wasm)$/.test(file));
-  if (modules.length !== 1 || modules[0] !== "index.js") {
-    throw new Error(`expected the bundle to be one index.js, found: ${modules.join(", ")}`);
-  }
-  const code = readFileSync(join(outdir, "index.js"));
-  return { code: code.toString("utf8"), bytes: code.length, gzipBytes: gzipSync(code).length };
-}
-
-// --- the runtime -----------------------------------------------------------
-
-function worker(name, code, env) {
-  return {
-    config: {
-      name,
-      ...COMPATIBILITY,
-      manifest: { mainModule: "index.js", modules: { "index.js": { type: "esm", contents: code } } },
-      env,
-    },
-    // A socket of the Worker's own in workerd: requests reach it without
-    // passing through Miniflare's entry Worker (which roughly triples the cost
-    // of a trivial request).
-    dev: { unsafeDirectSockets: [{ host: HOST, port: 0 }] },
-  };
-}
-
-const text = (value) => ({ type: "text", value });
-
-// The app's bindings as in wrangler.toml, with storage of its own per instance.
-// The rate limiters are bound (so their calls are paid for, as in production)
-// with a limit no run reaches: the bench measures cost, not refusals.
-function appEnv(name) {
-  const limiter = (namespace) => ({ type: "rate-limit", namespace, simple: { limit: 1_000_000_000, period: 60 } });
-  return {
-    DB: { type: "d1", id: `bench-${name}` },
-    CACHE: { type: "kv", id: `bench-${name}-cache` },
-    JWT_SECRET: text("bench-only-signing-secret-0123456789abcdef"),
-    JWT_ISSUER: text("conduit-edge"),
-    JWT_AUDIENCE: text("conduit-edge-api"),
-    JWT_TTL_SECONDS: text("604800"),
-    AUTH_ACCOUNT_LIMITER: limiter(`${name}-1001`),
-    AUTH_CLIENT_LIMITER: limiter(`${name}-1002`),
-    WRITE_CLIENT_LIMITER: limiter(`${name}-1003`),
-    READ_BYPASS_LIMITER: limiter(`${name}-1004`),
-    GRAPHQL_CLIENT_LIMITER: limiter(`${name}-1005`),
-  };
-}
-
 // What the Workers log (console.*), kept out of the report: counted, and the
 // first few distinct lines shown at the end.
 const workerLogs = { count: 0, levels: {}, samples: new Set() };
@@ -144,7 +88,14 @@ function keepLog({ level, message }) {
   if (workerLogs.samples.size < 5) workerLogs.samples.add(`${level}: ${message.slice(0, 300)}`);
 }
 
-function startRuntime(stateDir, appCode) {
+/** The mix's instances, one per write share: the front Workers' names (bench/front.js), on storage of their own. */
+const mixApps = (frontCode) =>
+  (SECTIONS.has("mix") ? MIX_SHARES : []).map((share) => ({
+    share,
+    ...gatedApp(`mix-${Math.round(share * 100)}`, frontCode, `mix-${Math.round(share * 100)}`, ISOLATES),
+  }));
+
+function startRuntime(stateDir, appCode, mixes) {
   return new Miniflare({
     host: HOST,
     port: 0,
@@ -161,23 +112,9 @@ function startRuntime(stateDir, appCode) {
         DB: { type: "d1", id: "bench-floor" },
         KV: { type: "kv", id: "bench-floor-kv" },
       }),
+      ...mixes.flatMap((mix) => mix.workers),
     ],
   });
-}
-
-async function migrate(db) {
-  const dir = join(ROOT, "migrations");
-  const files = readdirSync(dir)
-    .filter((file) => file.endsWith(".sql"))
-    .sort();
-  for (const file of files) {
-    const statements = readFileSync(join(dir, file), "utf8")
-      .split("--> statement-breakpoint")
-      .map((sql) => sql.trim())
-      .filter(Boolean);
-    await db.batch(statements.map((sql) => db.prepare(sql)));
-  }
-  return files.length;
 }
 
 async function seedFloor(mf) {
@@ -199,6 +136,8 @@ async function seedFloor(mf) {
   const items = Array.from({ length: 40 }, (_, i) => ({ id: i, text: "x".repeat(200) }));
   await kv.put("value", JSON.stringify({ items }));
 }
+
+const migrate = (db) => migrateIn(ROOT, db);
 
 // --- seeding the app through its API --------------------------------------
 
@@ -459,6 +398,40 @@ function scaleTable(timings) {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), ...notes].join("\n");
 }
 
+/** The mix, a row per write share. */
+function mixTable(details) {
+  const header = [
+    "W",
+    "req/s",
+    "hit",
+    "1st miss",
+    "inval miss",
+    "D1 trips/1k",
+    "rows/1k",
+    "hottest key w/s",
+    "inval refused",
+    "inval lost",
+    "stale p99 ms",
+  ];
+  const pct = (ratio) => `${(ratio * 100).toFixed(1)}%`;
+  const body = details.map(({ share, result: r }) => [
+    `${fmt(share * 100)}%`,
+    fmt(r.rps),
+    pct(r.hit_ratio),
+    pct(r.first_miss_ratio),
+    pct(r.invalidation_miss_ratio),
+    fmt(r.d1_trips_per_1000),
+    fmt(r.rows_read_per_1000),
+    r.hottest_kv_key_writes_per_s.toFixed(2),
+    fmt(r.invalidations_refused),
+    fmt(r.invalidations_lost),
+    r.staleness_p99_ms === null ? "-" : fmt(r.staleness_p99_ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells) => `  ${cells.map((cell, i) => cell.padStart(widths[i])).join("  ")}`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
 // --- main ------------------------------------------------------------------
 
 const workDir = mkdtempSync(join(tmpdir(), "conduit-bench-"));
@@ -488,11 +461,12 @@ async function main() {
   log(`bench: ${DURATION} s per case after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, on ${HOST}`);
   log(`load average at start: ${loadLine()}`);
   log("building the deployable bundle (wrangler deploy --dry-run)...");
-  const bundle = build(join(workDir, "build"));
+  const bundle = buildApp(ROOT, join(workDir, "build"));
   log(`  bundle: ${fmt(bundle.bytes)} bytes, ${fmt(bundle.gzipBytes)} gzipped`);
 
   log("starting workerd (Miniflare API, one direct socket per Worker)...");
-  mf = startRuntime(join(workDir, "state"), bundle.code);
+  const mixes = mixApps(SECTIONS.has("mix") ? await buildFront(ROOT, bundle.path) : "");
+  mf = startRuntime(join(workDir, "state"), bundle.code, mixes);
   await mf.ready;
   const app = await mf.unsafeGetDirectURL("conduit");
   const floor = await mf.unsafeGetDirectURL("floor");
@@ -647,6 +621,47 @@ async function main() {
     }
   }
 
+  let mixLines = [];
+  if (SECTIONS.has("mix")) {
+    log("\nmix (the built app behind bench/front.js, production-like KV):");
+    for (const line of describeMix(MIX_SECONDS)) log(`  ${line}`);
+    results.mix = {};
+    const details = [];
+    for (const mix of mixes) {
+      const db = await mf.getD1Database("DB", mix.fronts[0]);
+      const seedStarted = performance.now();
+      await migrate(db);
+      const seeded = await seedMix(db);
+      const seedSeconds = (performance.now() - seedStarted) / 1000;
+      const fronts = await Promise.all(mix.fronts.map((name) => mf.unsafeGetDirectURL(name)));
+      const tokenCheck = await call(fronts[1 % fronts.length], "GET", `/__bench/token?user=${seeded.users[0]}`);
+      await expectOk(fronts[0], "GET", "/api/user", { token: JSON.parse(tokenCheck.text).token });
+      log(
+        `  W=${fmt(mix.share * 100)}%: seeded ${Object.entries(seeded.counts)
+          .map(([what, n]) => `${fmt(n)} ${what}`)
+          .join(", ")} in ${fmt(seedSeconds, 1)} s; running ${MIX_SECONDS} s...`,
+      );
+      const { result, detail } = await runMix(fronts, seeded, mix.share, MIX_SECONDS);
+      results.mix[String(mix.share)] = result;
+      details.push({ share: mix.share, result, detail });
+      log(
+        `    ${fmt(result.requests)} requests (${fmt(result.rps)}/s; writes ${Object.entries(detail.stats.writes)
+          .map(([what, n]) => `${what} ${n}`)
+          .join(
+            ", ",
+          )}; feeds ${detail.stats.feeds}), ${result.errors} errors${[...detail.stats.errorSamples].map((e) => `\n      ${e}`).join("")}`,
+      );
+      log(
+        `    KV writes: ${fmt(detail.gate.writes)} (stamps ${fmt(detail.gate.stampWrites)}, answers ${fmt(detail.gate.answerWrites)}, ${fmt(detail.gate.answersRefused)} answers refused); hottest key ${detail.gate.hottest?.key ?? "-"}: ${detail.gate.hottest?.attempts ?? 0} attempts, ${detail.gate.hottest?.accepted ?? 0} accepted; accepted too often: ${detail.gate.acceptedTooOften}`,
+      );
+      log(
+        `    staleness: ${result.staleness_samples} writes followed, p50 ${detail.staleness.p50 ?? "-"} ms, p99 ${result.staleness_p99_ms ?? "-"} ms, max ${detail.staleness.max ?? "-"} ms, ${result.staleness_timeouts} not shown within 15 s`,
+      );
+    }
+    mixLines = mixTable(details).split("\n");
+    for (const line of mixLines) log(line);
+  }
+
   const goals = [];
   if (SECTIONS.has("load")) {
     const cached = results.cases["articles-anon-cached"].rps / results.floor.kv.rps;
@@ -662,11 +677,15 @@ async function main() {
     `${fmt(bundle.gzipBytes / 1024, 1)} KiB`,
   ]);
 
-  log(`\n=== results (${DURATION} s per case, ${CONNECTIONS} connections) ===`);
+  log(`\n=== results${SECTIONS.has("load") ? ` (${DURATION} s per case, ${CONNECTIONS} connections)` : ""} ===`);
   if (rows.length) log(`\n${table(rows)}`);
   if (scaleLines.length) {
     log("\nscale cases, uncached (median of sequential requests; rows: D1 rows read, median):");
     for (const line of scaleLines) log(line);
+  }
+  if (mixLines.length) {
+    log(`\nmix (${CLIENTS} clients, ${ISOLATES} isolates, ${MIX_SECONDS} s per W; ratios of anonymous reads):`);
+    for (const line of mixLines) log(line);
   }
   log(`\nbundle: ${fmt(bundle.gzipBytes)} bytes gzipped (${fmt(bundle.bytes)} raw)`);
   const levels = Object.entries(workerLogs.levels)

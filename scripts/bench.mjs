@@ -1,13 +1,15 @@
 // `npm run bench`: builds the deployable bundle, serves it on the local Workers
 // runtime (workerd, through Miniflare's API, on a socket of its own: not under
 // `wrangler dev`, whose proxy caps throughput) next to a floor Worker
-// (bench/floor.js), loads both from 127.0.0.1 for a bounded time (the cases in
-// alternating slices, so that other work on the machine weighs on all alike),
-// times the first page of the article list at 1,000 and 100,000 articles and
-// reports the gzip size of the bundle. At both sizes it also times the first
-// page of a full-text search: one for a word in 1% of the articles (the case
-// with a target: within 3x of the list's first page) and one for a word in
-// every article (the most a search can cost). Nothing is left behind: workerd is
+// (bench/floor.js), and runs three parts (README, "Benchmark"):
+//   load   both loaded from 127.0.0.1 for a bounded time (the cases in
+//          alternating slices, so that other work on the machine weighs on all alike);
+//   scale  uncached reads at 1,000 and 100,000 articles, median ms and rows read
+//          (scripts/bench/scale.mjs), and two searches' first pages;
+//   mix    a closed loop of reads and writes on several isolates of the app
+//          behind a KV that refuses what production's refuses (scripts/bench/mix.mjs,
+//          bench/front.js), at three write shares;
+// and reports the gzip size of the bundle. Nothing is left behind: workerd is
 // stopped and its state (a temporary directory) removed, even on failure.
 //
 //   BENCH_DURATION     seconds measured per case (default 10)

@@ -657,6 +657,11 @@ async function main() {
         `    KV writes: ${fmt(detail.gate.writes)} (stamps ${fmt(detail.gate.stampWrites)}, answers ${fmt(detail.gate.answerWrites)}, ${fmt(detail.gate.answersRefused)} answers refused); hottest key ${detail.gate.hottest?.key ?? "-"}: ${detail.gate.hottest?.attempts ?? 0} attempts, ${detail.gate.hottest?.accepted ?? 0} accepted; accepted too often: ${detail.gate.acceptedTooOften}`,
       );
       log(
+        `    median ms (D1 ms of those that used D1): ${Object.entries(detail.medians)
+          .map(([kind, { ms, d1Ms }]) => `${kind} ${fmt(ms, 1)}${d1Ms === null ? "" : ` (${fmt(d1Ms, 1)})`}`)
+          .join(", ")}`,
+      );
+      log(
         `    staleness: ${result.staleness_samples} writes followed, p50 ${detail.staleness.p50 ?? "-"} ms, p99 ${result.staleness_p99_ms ?? "-"} ms, max ${detail.staleness.max ?? "-"} ms, ${result.staleness_timeouts} not shown within 15 s`,
       );
     }

@@ -48,6 +48,11 @@ const STALENESS_TIMEOUT_MS = 15_000;
 const SETTLE_MS = 4_000;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+const median = (values) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The mix's shape and parameters, as printed. */
@@ -171,13 +176,21 @@ export async function runMix(fronts, seeded, share, seconds) {
     rowsRead: 0,
     writes: { favorite: 0, comment: 0, article: 0 },
     feeds: 0,
+    /** Latencies by kind of request (a write's kind, "feed", or the anonymous read's kind). */
+    latencies: {},
+    /** D1 ms (Server-Timing) of the requests that used D1, by kind. */
+    d1Ms: {},
   };
   const staleness = { samples: [], timeouts: 0, probes: 0, inFlight: 0, started: 0 };
   const probes = [];
 
-  function record(response, anonymousPath) {
+  function record(response, kind, since, anonymousPath) {
     stats.requests += 1;
     const timing = serverTiming(response.headers);
+    stats.latencies[kind] ??= [];
+    stats.latencies[kind].push(performance.now() - since);
+    stats.d1Ms[kind] ??= [];
+    if (timing.d1Ms) stats.d1Ms[kind].push(timing.d1Ms);
     stats.d1Trips += timing.d1 ?? 0;
     stats.rowsRead += timing.rows ?? 0;
     if (response.status < 200 || response.status > 299) {
@@ -231,25 +244,28 @@ export async function runMix(fronts, seeded, share, seconds) {
         article = seeded.articles[articleRank()];
       }
       seeded.favorited.add(`${user}:${article.id}`);
+      const since = performance.now();
       const response = await call(front(), "POST", `/api/articles/${article.slug}/favorite`, { token });
-      record(response);
+      record(response, "favorite", since);
       if (response.status === 200 && sampled()) {
         const count = JSON.parse(response.text).article.favoritesCount;
         follow(`/api/articles/${article.slug}`, (body) => body.article.favoritesCount >= count, performance.now());
       }
     } else if (kind === "comment") {
       const article = seeded.articles[articleRank()];
+      const since = performance.now();
       const response = await call(front(), "POST", `/api/articles/${article.slug}/comments`, {
         token,
         body: { comment: { body: `A comment of the mix, by user ${user}.` } },
       });
-      record(response);
+      record(response, "comment", since);
       if (response.status === 200 && sampled()) {
         const id = JSON.parse(response.text).comment.id;
         follow(`/api/articles/${article.slug}/comments`, (body) => body.comments.some((c) => c.id === id), performance.now());
       }
     } else {
       const n = stats.writes.article;
+      const since = performance.now();
       const response = await call(front(), "POST", "/api/articles", {
         token,
         body: {
@@ -261,7 +277,7 @@ export async function runMix(fronts, seeded, share, seconds) {
           },
         },
       });
-      record(response);
+      record(response, "article", since);
       if (response.status === 200 && sampled()) {
         const slug = JSON.parse(response.text).article.slug;
         follow("/api/articles", (body) => body.articles.some((a) => a.slug === slug), performance.now());
@@ -269,8 +285,7 @@ export async function runMix(fronts, seeded, share, seconds) {
     }
   }
 
-  function anonymousPath() {
-    const what = pick(READS, random);
+  function anonymousPath(what) {
     if (what === "page 1") return "/api/articles";
     if (what === "tag page") return `/api/articles?tag=${tagName(tagRank())}`;
     if (what === "author page") return `/api/articles?author=${seeded.authorNames[authorRank()]}`;
@@ -286,10 +301,13 @@ export async function runMix(fronts, seeded, share, seconds) {
     if (u < share + FEED_SHARE) {
       stats.feeds += 1;
       const token = await tokenOf(randomUser());
-      return record(await call(front(), "GET", "/api/articles/feed", { token }));
+      const since = performance.now();
+      return record(await call(front(), "GET", "/api/articles/feed", { token }), "feed", since);
     }
-    const path = anonymousPath();
-    record(await call(front(), "GET", path), path);
+    const what = pick(READS, random);
+    const path = anonymousPath(what);
+    const since = performance.now();
+    record(await call(front(), "GET", path), what, since, path);
   }
 
   const deadline = performance.now() + seconds * 1000;
@@ -331,6 +349,13 @@ export async function runMix(fronts, seeded, share, seconds) {
         max: sorted.length ? Math.round(sorted.at(-1)) : null,
       },
       elapsed,
+      /** Median ms by kind of request. */
+      medians: Object.fromEntries(
+        Object.entries(stats.latencies).map(([kind, list]) => [
+          kind,
+          { ms: median(list), d1Ms: stats.d1Ms[kind].length ? median(stats.d1Ms[kind]) : null },
+        ]),
+      ),
     },
   };
 }

@@ -71,16 +71,47 @@ function summary(writes) {
   };
 }
 
+/** A stamp's D1 bookmark (the value is `<time>@<bookmark>`, src/http/kv-cache.ts); bookmarks sort in history order. */
+const bookmarkOf = (value) => (typeof value === "string" ? value.slice(value.indexOf("@") + 1) : "");
+
+/**
+ * Per stamp key: the newest bookmark accepted, and the refused writes not yet
+ * covered by a later accepted one. A refused stamp is only lost if no stamp at
+ * least as new in D1's history was accepted after it (a write retried by
+ * another isolate carries it too); `lost()` counts every refused write after
+ * which the key was never written, so it counts these too.
+ */
+const stampBookmarks = new Map();
+function trackStamp(key, value, refused) {
+  if (!key.startsWith("stamp:")) return;
+  const bookmark = bookmarkOf(value);
+  let entry = stampBookmarks.get(key);
+  if (!entry) {
+    entry = { refused: [] };
+    stampBookmarks.set(key, entry);
+  }
+  if (refused) entry.refused.push(bookmark);
+  else entry.refused = entry.refused.filter((pending) => pending && pending > bookmark);
+}
+const uncoveredStamps = () => [...stampBookmarks.values()].reduce((n, entry) => n + entry.refused.length, 0);
+
 /** The gate: every KV write of every front Worker, under production's per-key limit. */
 export class KvGate extends WorkerEntrypoint {
   async put(key, value, options) {
-    await gated(this.env).kv.put(key, value, options);
+    try {
+      await gated(this.env).kv.put(key, value, options);
+    } catch (error) {
+      trackStamp(key, value, true);
+      throw error;
+    }
+    trackStamp(key, value, false);
   }
   report() {
-    return summary(gated(this.env).writes);
+    return { ...summary(gated(this.env).writes), stampsUncovered: uncoveredStamps() };
   }
   reset() {
     gated(this.env).writes.length = 0;
+    stampBookmarks.clear();
   }
 }
 

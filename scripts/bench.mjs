@@ -83,9 +83,12 @@ const loadLine = () =>
 
 // What the Workers log (console.*), kept out of the report: counted, and the
 // first few distinct lines shown at the end.
-const workerLogs = { count: 0, levels: {}, samples: new Set() };
+const workerLogs = { count: 0, levels: {}, cacheEvents: {}, samples: new Set() };
 function keepLog({ level, message }) {
   workerLogs.count += 1;
+  // The KV cache's warnings say what happened (`"cache":"write"`, `"stamp-refused"`, `"stamp-lost"`): tallied.
+  const cacheEvent = /"cache":"([\w-]+)"/.exec(message)?.[1];
+  if (cacheEvent) workerLogs.cacheEvents[cacheEvent] = (workerLogs.cacheEvents[cacheEvent] ?? 0) + 1;
   workerLogs.levels[level] = (workerLogs.levels[level] ?? 0) + 1;
   if (workerLogs.samples.size < 5) workerLogs.samples.add(`${level}: ${message.slice(0, 300)}`);
 }
@@ -654,7 +657,7 @@ async function main() {
           )}; feeds ${detail.stats.feeds}), ${result.errors} errors${[...detail.stats.errorSamples].map((e) => `\n      ${e}`).join("")}`,
       );
       log(
-        `    KV writes: ${fmt(detail.gate.writes)} (stamps ${fmt(detail.gate.stampWrites)}, answers ${fmt(detail.gate.answerWrites)}, ${fmt(detail.gate.answersRefused)} answers refused); hottest key ${detail.gate.hottest?.key ?? "-"}: ${detail.gate.hottest?.attempts ?? 0} attempts, ${detail.gate.hottest?.accepted ?? 0} accepted; accepted too often: ${detail.gate.acceptedTooOften}`,
+        `    KV writes: ${fmt(detail.gate.writes)} (stamps ${fmt(detail.gate.stampWrites)}, answers ${fmt(detail.gate.answerWrites)}, ${fmt(detail.gate.answersRefused)} answers refused); hottest key ${detail.gate.hottest?.key ?? "-"}: ${detail.gate.hottest?.attempts ?? 0} attempts, ${detail.gate.hottest?.accepted ?? 0} accepted; accepted too often: ${detail.gate.acceptedTooOften}; stamps refused ${detail.gate.stampsRefused}, lost ${detail.gate.stampsLost} (not superseded by a later accepted stamp as new in D1's history: ${detail.gate.stampsUncovered})`,
       );
       log(
         `    median ms (D1 ms of those that used D1): ${Object.entries(detail.medians)
@@ -698,7 +701,12 @@ async function main() {
   const levels = Object.entries(workerLogs.levels)
     .map(([level, n]) => `${n} ${level}`)
     .join(", ");
-  log(`Worker log lines: ${workerLogs.count}${levels ? ` (${levels})` : ""}`);
+  const cacheEvents = Object.entries(workerLogs.cacheEvents)
+    .map(([event, n]) => `${event} ${n}`)
+    .join(", ");
+  log(
+    `Worker log lines: ${workerLogs.count}${levels ? ` (${levels})` : ""}${cacheEvents ? `; KV cache events: ${cacheEvents}` : ""}`,
+  );
   for (const sample of workerLogs.samples) log(`  ${sample}`);
   log(`load average at end: ${loadLine()} (on ${cpus().length} cores; other load lowers rps more than CPU µs/req)`);
   log("\ntargets:");

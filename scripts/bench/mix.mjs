@@ -10,7 +10,14 @@ import { call, serverTiming } from "./http.mjs";
 import { below, randomFrom, zipf } from "./random.mjs";
 import { insertRows, insertUsers, PARAGRAPH, tagName } from "./seed.mjs";
 
-export const MIX_SHARES = [0.01, 0.04, 0.08];
+/** The write shares W, or BENCH_MIX_SHARES (comma-separated fractions, for quick runs). */
+export const MIX_SHARES = process.env.BENCH_MIX_SHARES
+  ? process.env.BENCH_MIX_SHARES.split(",").map((part) => {
+      const share = Number(part.trim());
+      if (!(share >= 0 && share < 0.96)) throw new Error(`BENCH_MIX_SHARES: ${JSON.stringify(part)} is not a share below 0.96`);
+      return share;
+    })
+  : [0.01, 0.04, 0.08];
 export const ISOLATES = 3;
 export const CLIENTS = 16;
 const ARTICLES = 2_000;
@@ -334,6 +341,8 @@ export async function runMix(fronts, seeded, share, seconds) {
       hottest_kv_key_writes_per_s: gate.hottest ? Number((gate.hottest.attempts / elapsed).toFixed(2)) : 0,
       invalidations_refused: gate.stampsRefused,
       invalidations_lost: gate.stampsLost,
+      // Of those, the ones no later accepted stamp of the key, at least as new in D1's history, covers.
+      invalidations_lost_not_superseded: gate.stampsUncovered,
       staleness_p99_ms: sorted.length ? Math.round(percentile(sorted, 99)) : null,
       requests: stats.requests,
       rps: Math.round(stats.requests / elapsed),

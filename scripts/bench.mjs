@@ -1,30 +1,37 @@
 // `npm run bench`: builds the deployable bundle, serves it on the local Workers
 // runtime (workerd, through Miniflare's API, on a socket of its own: not under
 // `wrangler dev`, whose proxy caps throughput) next to a floor Worker
-// (bench/floor.js), loads both from 127.0.0.1 for a bounded time (the cases in
-// alternating slices, so that other work on the machine weighs on all alike),
-// times the first page of the article list at 1,000 and 100,000 articles and
-// reports the gzip size of the bundle. At both sizes it also times the first
-// page of a full-text search: one for a word in 1% of the articles (the case
-// with a target: within 3x of the list's first page) and one for a word in
-// every article (the most a search can cost). Nothing is left behind: workerd is
+// (bench/floor.js), and runs three parts (README, "Benchmark"):
+//   load   both loaded from 127.0.0.1 for a bounded time (the cases in
+//          alternating slices, so that other work on the machine weighs on all alike);
+//   scale  uncached reads at 1,000 and 100,000 articles, median ms and rows read
+//          (scripts/bench/scale.mjs), and two searches' first pages;
+//   mix    a closed loop of reads and writes on several isolates of the app
+//          behind a KV that refuses what production's refuses (scripts/bench/mix.mjs,
+//          bench/front.js), at three write shares;
+// and reports the gzip size of the bundle. Nothing is left behind: workerd is
 // stopped and its state (a temporary directory) removed, even on failure.
 //
 //   BENCH_DURATION     seconds measured per case (default 10)
 //   BENCH_JSON         a file to write the results to as JSON
 //   BENCH_CONNECTIONS  concurrent connections of the load generator (default 32)
+//   BENCH_MIX_SECONDS  seconds of the mixed workload per write share (default 45)
+//   BENCH_SCALE_SIZES  the scale section's sizes (default 1000,100000)
+//   BENCH_SECTIONS     the parts to run (default load,scale,mix)
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
+import { call, expectOk, serverTiming } from "./bench/http.mjs";
+import { CLIENTS, describeMix, ISOLATES, MIX_SHARES, runMix, seedMix } from "./bench/mix.mjs";
+import { appEnv, buildApp, buildFront, gatedApp, HOST, migrate as migrateIn, worker } from "./bench/runtime.mjs";
+import { PAGE_GROWTH, PAGE_ROWS, SCALE_CASE_NAMES, SCALE_CASES, seedScaleInstance, timeScaleCases } from "./bench/scale.mjs";
+import { PARAGRAPH } from "./bench/seed.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const HOST = "127.0.0.1";
 const DURATION = positive("BENCH_DURATION", 10);
 const CONNECTIONS = Math.round(positive("BENCH_CONNECTIONS", 32));
 const JSON_PATH = process.env.BENCH_JSON || null;
@@ -32,16 +39,33 @@ const JSON_PATH = process.env.BENCH_JSON || null;
 const WARMUP_SECONDS = Math.max(1, Math.min(3, Math.round(DURATION / 4)));
 // Each case is measured in slices of about this many seconds, taken in turn.
 const SLICE_SECONDS = 2;
-const SCALE_SIZES = [1_000, 100_000];
-const SCALE_SAMPLES = 200;
-const SCALE_WARMUP = 20;
-// Every scale article's body names one of this many subjects, so a search for one subject matches 1% of them.
-const SUBJECTS = 100;
-// A search matching every article ranks all of them: slower, so fewer samples.
-const BROAD_SAMPLES = 50;
+const SCALE_SIZES = scaleSizes();
+const SECTIONS = sections();
+const MIX_SECONDS = positive("BENCH_MIX_SECONDS", 45);
 
-const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
 const PASSWORD = "bench-password-0123";
+
+/** BENCH_SECTIONS: which parts run, comma-separated (default all: load,scale,mix); for quick runs while developing. */
+function sections() {
+  const all = ["load", "scale", "mix"];
+  const raw = process.env.BENCH_SECTIONS;
+  if (!raw) return new Set(all);
+  const chosen = raw.split(",").map((part) => part.trim());
+  const unknown = chosen.filter((part) => !all.includes(part));
+  if (unknown.length) throw new Error(`BENCH_SECTIONS: unknown section(s) ${unknown.join(", ")} (known: ${all.join(", ")})`);
+  return new Set(chosen);
+}
+
+/** BENCH_SCALE_SIZES: the scale section's sizes, comma-separated (default 1000,100000). */
+function scaleSizes() {
+  const raw = process.env.BENCH_SCALE_SIZES;
+  if (!raw) return [1_000, 100_000];
+  const sizes = raw.split(",").map((part) => Number(part.trim()));
+  if (!sizes.every((size) => Number.isSafeInteger(size) && size >= 40)) {
+    throw new Error(`BENCH_SCALE_SIZES must be sizes of at least 40 articles, comma-separated, not ${JSON.stringify(raw)}`);
+  }
+  return sizes;
+}
 
 function positive(name, fallback) {
   const raw = process.env[name];
@@ -57,72 +81,26 @@ const loadLine = () =>
     .map((n) => n.toFixed(2))
     .join(" ");
 
-// --- build ---------------------------------------------------------------
-
-function build(outdir) {
-  const wrangler = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  const run = spawnSync(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", outdir], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${run.stdout}\n${run.stderr}`);
-  const modules = readdirSync(outdir).filter((file) => /\.(m?js|cjs|wasm)$/.test(file));
-  if (modules.length !== 1 || modules[0] !== "index.js") {
-    throw new Error(`expected the bundle to be one index.js, found: ${modules.join(", ")}`);
-  }
-  const code = readFileSync(join(outdir, "index.js"));
-  return { code: code.toString("utf8"), bytes: code.length, gzipBytes: gzipSync(code).length };
-}
-
-// --- the runtime -----------------------------------------------------------
-
-function worker(name, code, env) {
-  return {
-    config: {
-      name,
-      ...COMPATIBILITY,
-      manifest: { mainModule: "index.js", modules: { "index.js": { type: "esm", contents: code } } },
-      env,
-    },
-    // A socket of the Worker's own in workerd: requests reach it without
-    // passing through Miniflare's entry Worker (which roughly triples the cost
-    // of a trivial request).
-    dev: { unsafeDirectSockets: [{ host: HOST, port: 0 }] },
-  };
-}
-
-const text = (value) => ({ type: "text", value });
-
-// The app's bindings as in wrangler.toml, with storage of its own per instance.
-// The rate limiters are bound (so their calls are paid for, as in production)
-// with a limit no run reaches: the bench measures cost, not refusals.
-function appEnv(name) {
-  const limiter = (namespace) => ({ type: "rate-limit", namespace, simple: { limit: 1_000_000_000, period: 60 } });
-  return {
-    DB: { type: "d1", id: `bench-${name}` },
-    CACHE: { type: "kv", id: `bench-${name}-cache` },
-    JWT_SECRET: text("bench-only-signing-secret-0123456789abcdef"),
-    JWT_ISSUER: text("conduit-edge"),
-    JWT_AUDIENCE: text("conduit-edge-api"),
-    JWT_TTL_SECONDS: text("604800"),
-    AUTH_ACCOUNT_LIMITER: limiter(`${name}-1001`),
-    AUTH_CLIENT_LIMITER: limiter(`${name}-1002`),
-    WRITE_CLIENT_LIMITER: limiter(`${name}-1003`),
-  };
-}
-
 // What the Workers log (console.*), kept out of the report: counted, and the
 // first few distinct lines shown at the end.
-const workerLogs = { count: 0, levels: {}, samples: new Set() };
+const workerLogs = { count: 0, levels: {}, cacheEvents: {}, samples: new Set() };
 function keepLog({ level, message }) {
   workerLogs.count += 1;
+  // The KV cache's warnings say what happened (`"cache":"write"`, `"stamp-refused"`, `"stamp-lost"`): tallied.
+  const cacheEvent = /"cache":"([\w-]+)"/.exec(message)?.[1];
+  if (cacheEvent) workerLogs.cacheEvents[cacheEvent] = (workerLogs.cacheEvents[cacheEvent] ?? 0) + 1;
   workerLogs.levels[level] = (workerLogs.levels[level] ?? 0) + 1;
   if (workerLogs.samples.size < 5) workerLogs.samples.add(`${level}: ${message.slice(0, 300)}`);
 }
 
-function startRuntime(stateDir, appCode) {
+/** The mix's instances, one per write share: the front Workers' names (bench/front.js), on storage of their own. */
+const mixApps = (frontCode) =>
+  (SECTIONS.has("mix") ? MIX_SHARES : []).map((share) => ({
+    share,
+    ...gatedApp(`mix-${Math.round(share * 100)}`, frontCode, `mix-${Math.round(share * 100)}`, ISOLATES),
+  }));
+
+function startRuntime(stateDir, appCode, mixes) {
   return new Miniflare({
     host: HOST,
     port: 0,
@@ -134,28 +112,14 @@ function startRuntime(stateDir, appCode) {
     workers: [
       worker("conduit", appCode, appEnv("conduit")),
       // The same bundle twice more, on databases of 1,000 and 100,000 articles.
-      ...SCALE_SIZES.map((size) => worker(`scale-${size}`, appCode, appEnv(`scale-${size}`))),
+      ...(SECTIONS.has("scale") ? SCALE_SIZES : []).map((size) => worker(`scale-${size}`, appCode, appEnv(`scale-${size}`))),
       worker("floor", readFileSync(join(ROOT, "bench", "floor.js"), "utf8"), {
         DB: { type: "d1", id: "bench-floor" },
         KV: { type: "kv", id: "bench-floor-kv" },
       }),
+      ...mixes.flatMap((mix) => mix.workers),
     ],
   });
-}
-
-async function migrate(db) {
-  const dir = join(ROOT, "migrations");
-  const files = readdirSync(dir)
-    .filter((file) => file.endsWith(".sql"))
-    .sort();
-  for (const file of files) {
-    const statements = readFileSync(join(dir, file), "utf8")
-      .split("--> statement-breakpoint")
-      .map((sql) => sql.trim())
-      .filter(Boolean);
-    await db.batch(statements.map((sql) => db.prepare(sql)));
-  }
-  return files.length;
 }
 
 async function seedFloor(mf) {
@@ -178,38 +142,7 @@ async function seedFloor(mf) {
   await kv.put("value", JSON.stringify({ items }));
 }
 
-// --- HTTP ------------------------------------------------------------------
-
-async function call(base, method, path, { token, body, headers = {} } = {}) {
-  const response = await fetch(new URL(path, base), {
-    method,
-    headers: {
-      ...(token ? { authorization: `Token ${token}` } : {}),
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text };
-}
-
-async function expectOk(base, method, path, options) {
-  const response = await call(base, method, path, options);
-  if (response.status < 200 || response.status > 299) {
-    throw new Error(`${method} ${path} answered ${response.status}: ${response.text.slice(0, 500)}`);
-  }
-  return response.text ? JSON.parse(response.text) : null;
-}
-
-function serverTiming(headers) {
-  const value = headers.get("server-timing") ?? "";
-  const cache = /\bcache;desc=(\w+)/.exec(value)?.[1] ?? null;
-  const d1 = /\bd1;desc=(\d+)/.exec(value);
-  const d1Ms = /\bd1;desc=\d+;dur=([\d.]+)/.exec(value);
-  return { raw: value, cache, d1: d1 ? Number(d1[1]) : null, d1Ms: d1Ms ? Number(d1Ms[1]) : null };
-}
+const migrate = (db) => migrateIn(ROOT, db);
 
 // --- seeding the app through its API --------------------------------------
 
@@ -227,9 +160,6 @@ const TAGS = [
   "http",
   "realworld",
 ];
-const PARAGRAPH =
-  "Serving a publishing platform from the edge means every request is answered close to the reader, and most of what readers ask for is the same for all of them. ";
-
 async function seedApp(base) {
   const names = ["bench-ada", "bench-grace", "bench-linus", "bench-barbara", "bench-reader"];
   const users = [];
@@ -426,126 +356,6 @@ async function check(base, name, request, expected) {
   return timing;
 }
 
-// --- scale -----------------------------------------------------------------
-
-const FILLER = PARAGRAPH.repeat(4);
-
-async function growArticles(db, target) {
-  const have = (await db.prepare("SELECT count(*) AS n FROM articles").first("n")) ?? 0;
-  const authors = (await db.prepare("SELECT id FROM users ORDER BY id").all()).results.map((row) => row.id);
-  const started = performance.now();
-  for (let done = have; done < target; ) {
-    const chunk = Math.min(10_000, target - done);
-    const firstNew = (await db.prepare("SELECT coalesce(max(id), 0) + 1 AS id FROM articles").first("id")) ?? 1;
-    await db.batch([
-      db
-        .prepare(
-          `INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)
-           WITH RECURSIVE seq(i) AS (SELECT CAST(?1 AS INTEGER) + 1 UNION ALL SELECT i + 1 FROM seq WHERE i < CAST(?1 + ?2 AS INTEGER))
-           SELECT 'scale-article-' || i, 'Scale article ' || i,
-                  'A generated article for the scale benchmark, number ' || i || '.',
-                  'Generated article ' || i || ' about subject' || (i % CAST(?7 AS INTEGER)) || '. ' || ?3,
-                  json_extract(?4, '$[' || (i % CAST(?5 AS INTEGER)) || ']'), CAST(?6 AS INTEGER) + i, CAST(?6 AS INTEGER) + i
-           FROM seq`,
-        )
-        .bind(done, chunk, FILLER, JSON.stringify(authors), authors.length, Date.now(), SUBJECTS),
-      db
-        .prepare(
-          `INSERT INTO article_tags (article_id, tag, position)
-           SELECT id, ?2 || (id % 40), 0 FROM articles WHERE id >= CAST(?1 AS INTEGER)
-           UNION ALL SELECT id, ?3 || (id % 7), 1 FROM articles WHERE id >= CAST(?1 AS INTEGER)`,
-        )
-        .bind(firstNew, "tag-", "topic-"),
-    ]);
-    done += chunk;
-  }
-  return performance.now() - started;
-}
-
-// What the scale section times at each size: the list's first page and two
-// searches' (the articles are seeded by growArticles, which the triggers of
-// the search migration index as they are inserted).
-const SCALE_CASES = [
-  { name: "list", path: "/api/articles", matches: (size) => size, samples: SCALE_SAMPLES },
-  { name: "search", path: "/api/articles?search=subject7", matches: (size) => size / SUBJECTS, samples: SCALE_SAMPLES },
-  { name: "search-broad", path: "/api/articles?search=generated", matches: (size) => size, samples: BROAD_SAMPLES },
-];
-
-// The sizes and the cases are timed in alternation, request by request, so
-// that whatever else the machine is doing slows them all alike.
-async function timeFirstPages(instances) {
-  const headers = { "cache-control": "no-cache" };
-  const timings = new Map();
-  for (const pageCase of SCALE_CASES) {
-    for (const instance of instances) {
-      const response = await call(instance.base, "GET", pageCase.path, { headers });
-      const page = JSON.parse(response.text);
-      const timing = serverTiming(response.headers);
-      const count = pageCase.matches(instance.size);
-      if (response.status !== 200 || page.articlesCount !== count || page.articles?.length !== Math.min(20, count)) {
-        throw new Error(
-          `${pageCase.name} first page at ${instance.size}: expected ${Math.min(20, count)} of ${count} articles, got ${response.status} ${response.text.slice(0, 200)}`,
-        );
-      }
-      if (timing.cache !== "bypass" || timing.d1 !== 1) {
-        throw new Error(`${pageCase.name} first page: unexpected Server-Timing ${timing.raw}`);
-      }
-      timings.set(`${pageCase.name}@${instance.size}`, { client: [], d1: [] });
-    }
-  }
-  for (let i = 0; i < SCALE_WARMUP + SCALE_SAMPLES; i++) {
-    for (const pageCase of SCALE_CASES.filter((c) => i < SCALE_WARMUP + c.samples)) {
-      for (const instance of i % 2 ? [...instances].reverse() : instances) {
-        const started = performance.now();
-        const response = await call(instance.base, "GET", pageCase.path, { headers });
-        const elapsed = performance.now() - started;
-        if (response.status !== 200)
-          throw new Error(`${pageCase.name} first page at ${instance.size} answered ${response.status}`);
-        if (i < SCALE_WARMUP) continue;
-        const timing = timings.get(`${pageCase.name}@${instance.size}`);
-        timing.client.push(elapsed);
-        const { d1Ms } = serverTiming(response.headers);
-        if (d1Ms !== null) timing.d1.push(d1Ms);
-      }
-    }
-  }
-  return SCALE_CASES.flatMap((pageCase) =>
-    instances.map(({ size }) => {
-      const { client, d1 } = timings.get(`${pageCase.name}@${size}`);
-      client.sort((a, b) => a - b);
-      d1.sort((a, b) => a - b);
-      return {
-        name: pageCase.name,
-        path: pageCase.path,
-        size,
-        matches: pageCase.matches(size),
-        samples: pageCase.samples,
-        median: percentile(client, 50),
-        p99: percentile(client, 99),
-        d1Median: d1.length ? percentile(d1, 50) : null,
-      };
-    }),
-  );
-}
-
-async function seedScaleInstance(mf, size) {
-  const db = await mf.getD1Database("DB", `scale-${size}`);
-  await migrate(db);
-  await db
-    .prepare(
-      `INSERT INTO users (username, username_key, email, email_key, password_hash, bio, created_at, updated_at)
-       WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 10)
-       SELECT 'scale-author-' || i, 'scale-author-' || i, 'scale-author-' || i || '@bench.local',
-              'scale-author-' || i || '@bench.local', 'not-a-password-hash', 'Writes generated articles.',
-              CAST(?1 AS INTEGER), CAST(?1 AS INTEGER)
-       FROM seq`,
-    )
-    .bind(Date.now())
-    .run();
-  const seedMs = await growArticles(db, size);
-  return { size, base: await mf.unsafeGetDirectURL(`scale-${size}`), seedMs };
-}
-
 // --- report ----------------------------------------------------------------
 
 const fmt = (n, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -569,6 +379,61 @@ function table(rows) {
       .map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
       .join("  ")
       .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+/** The scale cases, a row each: median ms (p99) and rows read at every size. */
+function scaleTable(timings) {
+  const header = ["case", ...SCALE_SIZES.flatMap((size) => [`${fmt(size)}: ms`, "p99", "rows"]), "path"];
+  const body = SCALE_CASES.map((scaleCase) => {
+    const at = SCALE_SIZES.map((size) => timings.find((t) => t.name === scaleCase.name && t.size === size));
+    return [
+      scaleCase.name,
+      ...at.flatMap((t) => [t.median.toFixed(2), t.p99.toFixed(2), t.rows === null ? "?" : fmt(t.rows)]),
+      at[0].path.length > 48 ? `${at[0].path.slice(0, 45)}...` : at[0].path,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells) =>
+    `  ${cells
+      .map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join("  ")
+      .trimEnd()}`;
+  const notes = SCALE_CASES.filter((c) => c.excepted).map((c) => `  ${c.name}: no target (${c.excepted})`);
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), ...notes].join("\n");
+}
+
+/** The mix, a row per write share. */
+function mixTable(details) {
+  const header = [
+    "W",
+    "req/s",
+    "hit",
+    "1st miss",
+    "inval miss",
+    "D1 trips/1k",
+    "rows/1k",
+    "hottest key w/s",
+    "inval refused",
+    "inval lost",
+    "stale p99 ms",
+  ];
+  const pct = (ratio) => `${(ratio * 100).toFixed(1)}%`;
+  const body = details.map(({ share, result: r }) => [
+    `${fmt(share * 100)}%`,
+    fmt(r.rps),
+    pct(r.hit_ratio),
+    pct(r.first_miss_ratio),
+    pct(r.invalidation_miss_ratio),
+    fmt(r.d1_trips_per_1000),
+    fmt(r.rows_read_per_1000),
+    r.hottest_kv_key_writes_per_s.toFixed(2),
+    fmt(r.invalidations_refused),
+    fmt(r.invalidations_lost),
+    r.staleness_p99_ms === null ? "-" : fmt(r.staleness_p99_ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells) => `  ${cells.map((cell, i) => cell.padStart(widths[i])).join("  ")}`;
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
@@ -601,11 +466,12 @@ async function main() {
   log(`bench: ${DURATION} s per case after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, on ${HOST}`);
   log(`load average at start: ${loadLine()}`);
   log("building the deployable bundle (wrangler deploy --dry-run)...");
-  const bundle = build(join(workDir, "build"));
+  const bundle = buildApp(ROOT, join(workDir, "build"));
   log(`  bundle: ${fmt(bundle.bytes)} bytes, ${fmt(bundle.gzipBytes)} gzipped`);
 
   log("starting workerd (Miniflare API, one direct socket per Worker)...");
-  mf = startRuntime(join(workDir, "state"), bundle.code);
+  const mixes = mixApps(SECTIONS.has("mix") ? await buildFront(ROOT, bundle.path) : "");
+  mf = startRuntime(join(workDir, "state"), bundle.code, mixes);
   await mf.ready;
   const app = await mf.unsafeGetDirectURL("conduit");
   const floor = await mf.unsafeGetDirectURL("floor");
@@ -619,117 +485,228 @@ async function main() {
   const results = { cases: {}, floor: {}, scale: {}, bundle_gzip_bytes: bundle.gzipBytes };
   const rows = [];
 
-  log("\nfloor Worker:");
-  const floorTargets = [];
-  for (const route of ["ok", "kv", "d1"]) {
-    const probe = await call(floor, "GET", `/${route}`);
-    if (probe.status !== 200) throw new Error(`floor /${route} answered ${probe.status}`);
-    log(`  /${route.padEnd(23)} ${fmt(probe.text.length)} bytes`);
-    floorTargets.push({ label: `floor /${route}`, route, url: new URL(`/${route}`, floor).href });
+  if (SECTIONS.has("load")) {
+    log("\nfloor Worker:");
+    const floorTargets = [];
+    for (const route of ["ok", "kv", "d1"]) {
+      const probe = await call(floor, "GET", `/${route}`);
+      if (probe.status !== 200) throw new Error(`floor /${route} answered ${probe.status}`);
+      log(`  /${route.padEnd(23)} ${fmt(probe.text.length)} bytes`);
+      floorTargets.push({ label: `floor /${route}`, route, url: new URL(`/${route}`, floor).href });
+    }
+
+    const cases = [
+      { name: "articles-anon-cached", path: "/api/articles", expect: { cache: "hit", d1: 0 }, floor: "kv" },
+      {
+        name: "articles-anon-uncached",
+        path: "/api/articles",
+        headers: { "cache-control": "no-cache" },
+        expect: { cache: "bypass", d1: 1 },
+        floor: "d1",
+      },
+      {
+        name: "feed-auth",
+        path: "/api/articles/feed",
+        headers: { authorization: `Token ${seeded.token}` },
+        expect: { cache: "bypass", d1: 1 },
+      },
+      { name: "article-anon", path: `/api/articles/${seeded.slug}`, expect: { cache: "hit", d1: 0 } },
+      { name: "tags", path: "/api/tags", expect: { cache: "hit", d1: 0 } },
+      {
+        name: "login",
+        method: "POST",
+        path: "/api/users/login",
+        headers: { "content-type": "application/json" },
+        body: { user: { email: seeded.readerEmail, password: PASSWORD } },
+        expect: { cache: "bypass", d1: 1 },
+        // CPU-bound in one isolate (password hashing): more connections only
+        // queue. Slow enough (about a second a response under load) to be
+        // measured in one piece rather than in slices.
+        connections: Math.min(CONNECTIONS, 4),
+        whole: true,
+      },
+    ];
+
+    log("\napp (each case checked once before it is measured):");
+    for (const c of cases) await check(app, c.name, c, c.expect);
+    const caseTargets = cases.map((c) => ({ ...c, label: c.name, url: new URL(c.path, app).href }));
+
+    const targets = [...floorTargets, ...caseTargets];
+    const rounds = Math.max(1, Math.round(DURATION / SLICE_SECONDS));
+    log(
+      `\nmeasuring ${targets.length} targets, ${DURATION} s each: ${WARMUP_SECONDS} s of warm-up each, then ${rounds} round(s) of ${fmt(DURATION / rounds, 1)} s per target (login: one run of ${DURATION} s)...`,
+    );
+    const measured = await measureAll(targets);
+    for (const [index, target] of floorTargets.entries()) {
+      results.floor[target.route] = json(measured[index]);
+      rows.push({ label: target.label, ...measured[index] });
+    }
+    for (const [index, c] of cases.entries()) {
+      const stats = measured[floorTargets.length + index];
+      results.cases[c.name] = json(stats);
+      const floorRps = c.floor ? results.floor[c.floor].rps : null;
+      const note = floorRps ? `${fmt((100 * stats.rps) / floorRps)}% of /${c.floor}` : "";
+      rows.push({ label: c.name, ...stats, note });
+    }
+    // The cached cases were hits all along: nothing measured in between (logins
+    // included) invalidated them.
+    for (const c of cases.filter((c) => c.expect.cache === "hit")) {
+      const { headers } = await call(app, "GET", c.path, { headers: c.headers });
+      const timing = serverTiming(headers);
+      if (timing.cache !== "hit") throw new Error(`${c.name}: no longer a cache hit after measuring (${timing.raw})`);
+    }
   }
 
-  const cases = [
-    { name: "articles-anon-cached", path: "/api/articles", expect: { cache: "hit", d1: 0 }, floor: "kv" },
-    {
-      name: "articles-anon-uncached",
-      path: "/api/articles",
-      headers: { "cache-control": "no-cache" },
-      expect: { cache: "bypass", d1: 1 },
-      floor: "d1",
-    },
-    {
-      name: "feed-auth",
-      path: "/api/articles/feed",
-      headers: { authorization: `Token ${seeded.token}` },
-      expect: { cache: "bypass", d1: 1 },
-    },
-    { name: "article-anon", path: `/api/articles/${seeded.slug}`, expect: { cache: "hit", d1: 0 } },
-    { name: "tags", path: "/api/tags", expect: { cache: "hit", d1: 0 } },
-    {
-      name: "login",
-      method: "POST",
-      path: "/api/users/login",
-      headers: { "content-type": "application/json" },
-      body: { user: { email: seeded.readerEmail, password: PASSWORD } },
-      expect: { cache: "bypass", d1: 1 },
-      // CPU-bound in one isolate (password hashing): more connections only
-      // queue. Slow enough (about a second a response under load) to be
-      // measured in one piece rather than in slices.
-      connections: Math.min(CONNECTIONS, 4),
-      whole: true,
-    },
-  ];
+  const scaleGoals = [];
+  let scaleLines = [];
+  if (SECTIONS.has("scale")) {
+    log(
+      `\nscale (uncached reads: anonymous with no-cache, the feed signed in; one app instance per size, timed in alternation): ${SCALE_SIZES.map((n) => fmt(n)).join(" and ")} articles`,
+    );
+    const instances = [];
+    for (const size of SCALE_SIZES) {
+      const db = await mf.getD1Database("DB", `scale-${size}`);
+      await migrate(db);
+      const instance = await seedScaleInstance(db, await mf.unsafeGetDirectURL(`scale-${size}`), size);
+      log(
+        `  seeded ${fmt(size)} articles in ${fmt(instance.seedMs / 1000, 1)} s (top tag ${instance.topTag.tag}: ${fmt(instance.topTag.count)} articles; heavy favoriter: ${fmt(instance.heavyFavorites)}; feed of 500 authors: ${fmt(instance.feedCount)})`,
+      );
+      instances.push(instance);
+    }
+    const timings = await timeScaleCases(instances);
+    // `scale` (the list's first page), `search_scale` and `search_broad_scale` keep
+    // the medians they always had; `scale_cases` has every case's median and rows.
+    results.search_scale = {};
+    results.search_broad_scale = {};
+    results.scale_cases = {};
+    for (const timing of timings) {
+      const scaleCase = SCALE_CASES.find((c) => c.name === timing.name);
+      const size = String(timing.size);
+      const ms = Number(timing.median.toFixed(2));
+      if (scaleCase.key) results[scaleCase.key] = { ...results[scaleCase.key], [size]: ms };
+      if (SCALE_CASE_NAMES.includes(timing.name)) {
+        results.scale_cases[timing.name] = { ...results.scale_cases[timing.name], [size]: { ms, rows: timing.rows } };
+      }
+    }
+    scaleLines = scaleTable(timings).split("\n");
+    for (const line of scaleLines) log(line);
 
-  log("\napp (each case checked once before it is measured):");
-  for (const c of cases) await check(app, c.name, c, c.expect);
-  const caseTargets = cases.map((c) => ({ ...c, label: c.name, url: new URL(c.path, app).href }));
-
-  const targets = [...floorTargets, ...caseTargets];
-  const rounds = Math.max(1, Math.round(DURATION / SLICE_SECONDS));
-  log(
-    `\nmeasuring ${targets.length} targets, ${DURATION} s each: ${WARMUP_SECONDS} s of warm-up each, then ${rounds} round(s) of ${fmt(DURATION / rounds, 1)} s per target (login: one run of ${DURATION} s)...`,
-  );
-  const measured = await measureAll(targets);
-  for (const [index, target] of floorTargets.entries()) {
-    results.floor[target.route] = json(measured[index]);
-    rows.push({ label: target.label, ...measured[index] });
-  }
-  for (const [index, c] of cases.entries()) {
-    const stats = measured[floorTargets.length + index];
-    results.cases[c.name] = json(stats);
-    const floorRps = c.floor ? results.floor[c.floor].rps : null;
-    const note = floorRps ? `${fmt((100 * stats.rps) / floorRps)}% of /${c.floor}` : "";
-    rows.push({ label: c.name, ...stats, note });
-  }
-  // The cached cases were hits all along: nothing measured in between (logins
-  // included) invalidated them.
-  for (const c of cases.filter((c) => c.expect.cache === "hit")) {
-    const { headers } = await call(app, "GET", c.path, { headers: c.headers });
-    const timing = serverTiming(headers);
-    if (timing.cache !== "hit") throw new Error(`${c.name}: no longer a cache hit after measuring (${timing.raw})`);
-  }
-
-  log("\nscale (first pages of the list and of searches, uncached; one app instance per size, timed in alternation):");
-  const instances = [];
-  for (const size of SCALE_SIZES) {
-    const instance = await seedScaleInstance(mf, size);
-    log(`  seeded ${fmt(size)} articles in ${fmt(instance.seedMs / 1000, 1)} s`);
-    instances.push(instance);
-  }
-  const scaleLines = [];
-  // Keys added beside `scale` (the list's medians), which keeps its meaning.
-  results.search_scale = {};
-  results.search_broad_scale = {};
-  const scaleKeys = { list: results.scale, search: results.search_scale, "search-broad": results.search_broad_scale };
-  for (const timing of await timeFirstPages(instances)) {
-    scaleKeys[timing.name][String(timing.size)] = Number(timing.median.toFixed(2));
-    const what = timing.name === "list" ? "" : ` ${timing.path.slice(timing.path.indexOf("?"))} (${fmt(timing.matches)} matches)`;
-    const line = `  ${timing.name.padEnd(12)} ${fmt(timing.size).padStart(7)} articles${what}: median ${timing.median.toFixed(2)} ms, p99 ${timing.p99.toFixed(2)} ms (D1 median ${timing.d1Median?.toFixed(2) ?? "?"} ms; ${timing.samples} sequential requests)`;
-    log(line);
-    scaleLines.push(line);
+    const small = String(Math.min(...SCALE_SIZES));
+    const large = String(Math.max(...SCALE_SIZES));
+    if (small !== large) {
+      const growthOf = (name) => results.scale_cases[name][large].ms / results.scale_cases[name][small].ms;
+      for (const scaleCase of SCALE_CASES.filter((c) => c.target === "page" || c.target === "cursor")) {
+        if (scaleCase.target === "page") {
+          const growth = growthOf(scaleCase.name);
+          scaleGoals.push([
+            `${scaleCase.name} at ${fmt(Number(large))} within ${PAGE_GROWTH}x of ${fmt(Number(small))}`,
+            growth <= PAGE_GROWTH,
+            `${growth.toFixed(2)}x`,
+          ]);
+        }
+        const rows = results.scale_cases[scaleCase.name][large].rows;
+        scaleGoals.push([
+          `${scaleCase.name} at ${fmt(Number(large))} reads <= ${PAGE_ROWS} rows`,
+          rows !== null && rows <= PAGE_ROWS,
+          `${rows ?? "?"} rows`,
+        ]);
+      }
+      const cursorCost = results.scale_cases["cursor-10000"][large].ms / results.scale_cases["first-page"][large].ms;
+      scaleGoals.push([
+        `cursor-10000 within ${PAGE_GROWTH}x of first-page at ${fmt(Number(large))}`,
+        cursorCost <= PAGE_GROWTH,
+        `${cursorCost.toFixed(2)}x`,
+      ]);
+      const searchCost = results.search_scale[large] / results.scale[large];
+      scaleGoals.push([
+        `search first page at ${fmt(Number(large))} within 3x of the list's`,
+        searchCost <= 3,
+        `${searchCost.toFixed(2)}x`,
+      ]);
+    }
   }
 
-  const cached = results.cases["articles-anon-cached"].rps / results.floor.kv.rps;
-  const uncached = results.cases["articles-anon-uncached"].rps / results.floor.d1.rps;
-  const growth = results.scale["100000"] / results.scale["1000"];
-  const searchCost = results.search_scale["100000"] / results.scale["100000"];
-  const goals = [
-    ["cached anonymous list >= 80% of /kv floor rps", cached >= 0.8, `${fmt(cached * 100, 1)}%`],
-    ["uncached anonymous list >= 50% of /d1 floor rps", uncached >= 0.5, `${fmt(uncached * 100, 1)}%`],
-    ["first page at 100,000 within 1.5x of 1,000", growth <= 1.5, `${growth.toFixed(2)}x`],
-    ["search first page at 100,000 within 3x of the list's", searchCost <= 3, `${searchCost.toFixed(2)}x`],
-    ["bundle < 300 KiB gzipped", bundle.gzipBytes < 300 * 1024, `${fmt(bundle.gzipBytes / 1024, 1)} KiB`],
-  ];
+  let mixLines = [];
+  if (SECTIONS.has("mix")) {
+    log("\nmix (the built app behind bench/front.js, production-like KV):");
+    for (const line of describeMix(MIX_SECONDS)) log(`  ${line}`);
+    results.mix = {};
+    const details = [];
+    for (const mix of mixes) {
+      const db = await mf.getD1Database("DB", mix.fronts[0]);
+      const seedStarted = performance.now();
+      await migrate(db);
+      const seeded = await seedMix(db);
+      const seedSeconds = (performance.now() - seedStarted) / 1000;
+      const fronts = await Promise.all(mix.fronts.map((name) => mf.unsafeGetDirectURL(name)));
+      const tokenCheck = await call(fronts[1 % fronts.length], "GET", `/__bench/token?user=${seeded.users[0]}`);
+      await expectOk(fronts[0], "GET", "/api/user", { token: JSON.parse(tokenCheck.text).token });
+      log(
+        `  W=${fmt(mix.share * 100)}%: seeded ${Object.entries(seeded.counts)
+          .map(([what, n]) => `${fmt(n)} ${what}`)
+          .join(", ")} in ${fmt(seedSeconds, 1)} s; running ${MIX_SECONDS} s...`,
+      );
+      const { result, detail } = await runMix(fronts, seeded, mix.share, MIX_SECONDS);
+      results.mix[String(mix.share)] = result;
+      details.push({ share: mix.share, result, detail });
+      log(
+        `    ${fmt(result.requests)} requests (${fmt(result.rps)}/s; writes ${Object.entries(detail.stats.writes)
+          .map(([what, n]) => `${what} ${n}`)
+          .join(
+            ", ",
+          )}; feeds ${detail.stats.feeds}), ${result.errors} errors${[...detail.stats.errorSamples].map((e) => `\n      ${e}`).join("")}`,
+      );
+      log(
+        `    KV writes: ${fmt(detail.gate.writes)} (stamps ${fmt(detail.gate.stampWrites)}, answers ${fmt(detail.gate.answerWrites)}, ${fmt(detail.gate.answersRefused)} answers refused); hottest key ${detail.gate.hottest?.key ?? "-"}: ${detail.gate.hottest?.attempts ?? 0} attempts, ${detail.gate.hottest?.accepted ?? 0} accepted; accepted too often: ${detail.gate.acceptedTooOften}; stamps refused ${detail.gate.stampsRefused}, lost ${detail.gate.stampsLost} (not superseded by a later accepted stamp as new in D1's history: ${detail.gate.stampsUncovered})`,
+      );
+      log(
+        `    median ms (D1 ms of those that used D1): ${Object.entries(detail.medians)
+          .map(([kind, { ms, d1Ms }]) => `${kind} ${fmt(ms, 1)}${d1Ms === null ? "" : ` (${fmt(d1Ms, 1)})`}`)
+          .join(", ")}`,
+      );
+      log(
+        `    staleness: ${result.staleness_samples} writes followed, p50 ${detail.staleness.p50 ?? "-"} ms, p99 ${result.staleness_p99_ms ?? "-"} ms, max ${detail.staleness.max ?? "-"} ms, ${result.staleness_timeouts} not shown within 15 s`,
+      );
+    }
+    mixLines = mixTable(details).split("\n");
+    for (const line of mixLines) log(line);
+  }
 
-  log(`\n=== results (${DURATION} s per case, ${CONNECTIONS} connections) ===\n`);
-  log(table(rows));
-  log("\nfirst pages, uncached:");
-  for (const line of scaleLines) log(line);
+  const goals = [];
+  if (SECTIONS.has("load")) {
+    const cached = results.cases["articles-anon-cached"].rps / results.floor.kv.rps;
+    const uncached = results.cases["articles-anon-uncached"].rps / results.floor.d1.rps;
+    goals.push(
+      ["cached anonymous list >= 80% of /kv floor rps", cached >= 0.8, `${fmt(cached * 100, 1)}%`],
+      ["uncached anonymous list >= 50% of /d1 floor rps", uncached >= 0.5, `${fmt(uncached * 100, 1)}%`],
+    );
+  }
+  goals.push(...scaleGoals, [
+    "bundle < 300 KiB gzipped",
+    bundle.gzipBytes < 300 * 1024,
+    `${fmt(bundle.gzipBytes / 1024, 1)} KiB`,
+  ]);
+
+  log(`\n=== results${SECTIONS.has("load") ? ` (${DURATION} s per case, ${CONNECTIONS} connections)` : ""} ===`);
+  if (rows.length) log(`\n${table(rows)}`);
+  if (scaleLines.length) {
+    log("\nscale cases, uncached (median of sequential requests; rows: D1 rows read, median):");
+    for (const line of scaleLines) log(line);
+  }
+  if (mixLines.length) {
+    log(`\nmix (${CLIENTS} clients, ${ISOLATES} isolates, ${MIX_SECONDS} s per W; ratios of anonymous reads):`);
+    for (const line of mixLines) log(line);
+  }
   log(`\nbundle: ${fmt(bundle.gzipBytes)} bytes gzipped (${fmt(bundle.bytes)} raw)`);
   const levels = Object.entries(workerLogs.levels)
     .map(([level, n]) => `${n} ${level}`)
     .join(", ");
-  log(`Worker log lines: ${workerLogs.count}${levels ? ` (${levels})` : ""}`);
+  const cacheEvents = Object.entries(workerLogs.cacheEvents)
+    .map(([event, n]) => `${event} ${n}`)
+    .join(", ");
+  log(
+    `Worker log lines: ${workerLogs.count}${levels ? ` (${levels})` : ""}${cacheEvents ? `; KV cache events: ${cacheEvents}` : ""}`,
+  );
   for (const sample of workerLogs.samples) log(`  ${sample}`);
   log(`load average at end: ${loadLine()} (on ${cpus().length} cores; other load lowers rps more than CPU µs/req)`);
   log("\ntargets:");

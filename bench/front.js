@@ -76,10 +76,11 @@ const bookmarkOf = (value) => (typeof value === "string" ? value.slice(value.ind
 
 /**
  * Per stamp key: the newest bookmark accepted, and the refused writes not yet
- * covered by a later accepted one. A refused stamp is only lost if no stamp at
- * least as new in D1's history was accepted after it (a write retried by
- * another isolate carries it too); `lost()` counts every refused write after
- * which the key was never written, so it counts these too.
+ * covered. A refused stamp is only lost if KV never holds a stamp at least as
+ * new in D1's history: neither the one it already held when it refused (an
+ * isolate that wrote a newer stamp first), nor one accepted later (a write
+ * retried by any isolate carries it too). `lost()` counts every refused write
+ * after which the key was never written, so it counts these too.
  */
 const stampBookmarks = new Map();
 function trackStamp(key, value, refused) {
@@ -87,11 +88,15 @@ function trackStamp(key, value, refused) {
   const bookmark = bookmarkOf(value);
   let entry = stampBookmarks.get(key);
   if (!entry) {
-    entry = { refused: [] };
+    entry = { newest: "", refused: [] };
     stampBookmarks.set(key, entry);
   }
-  if (refused) entry.refused.push(bookmark);
-  else entry.refused = entry.refused.filter((pending) => pending && pending > bookmark);
+  if (refused) {
+    if (!bookmark || bookmark > entry.newest) entry.refused.push(bookmark);
+    return;
+  }
+  if (bookmark > entry.newest) entry.newest = bookmark;
+  entry.refused = entry.refused.filter((pending) => pending && pending > bookmark);
 }
 const uncoveredStamps = () => [...stampBookmarks.values()].reduce((n, entry) => n + entry.refused.length, 0);
 

@@ -167,23 +167,26 @@ function logCacheFailure(c: HonoContext<AppEnv>, action: string, error: unknown,
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Writes one stamp, at most once a second from this isolate. A refused (or
- * slow) write is done once the stamp in KV is at least as new, whoever wrote
- * it: that stamp covers ours. Otherwise it is retried, newer, until written.
+ * Writes one stamp, at most once a second from this isolate, unless the stamp
+ * in KV is already at least as new, whoever wrote it: that one covers ours,
+ * and writing ours over it would take KV back in D1's history (a folded or
+ * retried write can be a second or two late). A refused (or slow) write is
+ * retried, newer, until it is written or covered.
  */
 async function writeStamp(c: HonoContext<AppEnv>, key: string, point: Point): Promise<void> {
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
+    // Before the read: invalidations of this key that come meanwhile wait for the next second.
     lastWrite.set(key, Date.now());
+    const stored = await kvDeadline(c.env.CACHE.get(key, "text"), KV_TIMEOUT_MS).then(decodePoint, () => null);
+    if (stored && later(stored, point) === stored) {
+      remember(key, stored, Date.now());
+      return;
+    }
     try {
       await kvDeadline(c.env.CACHE.put(key, encodePoint(point), { expirationTtl: STAMP_TTL_SECONDS }), WRITE_TIMEOUT_MS);
       return;
     } catch (error) {
-      const stored = await kvDeadline(c.env.CACHE.get(key, "text"), KV_TIMEOUT_MS).then(decodePoint, () => null);
-      if (stored && later(stored, point) === stored) {
-        remember(key, stored, Date.now());
-        return;
-      }
       if (Date.now() - started >= RETRY_WINDOW_MS) {
         logCacheFailure(c, "stamp-lost", error, { key, attempts: attempt });
         return;
@@ -214,7 +217,8 @@ export function invalidate(c: HonoContext<AppEnv>, changed: readonly Scope[], bo
       waiting.set(key, later(folded, point) ?? point);
       continue;
     }
-    const wait = (lastWrite.get(key) ?? 0) + stampInterval(c.env) - now;
+    // A write puts up to KV_TIMEOUT_MS after it starts (it reads the stamp first): the next waits that much more.
+    const wait = (lastWrite.get(key) ?? 0) + stampInterval(c.env) + KV_TIMEOUT_MS - now;
     if (wait <= 0) {
       c.executionCtx.waitUntil(writeStamp(c, key, point));
       continue;

@@ -512,6 +512,14 @@ async function main() {
       },
       { name: "article-anon", path: `/api/articles/${seeded.slug}`, expect: { cache: "hit", d1: 0 } },
       { name: "tags", path: "/api/tags", expect: { cache: "hit", d1: 0 } },
+      { name: "atom-anon-cached", path: "/api/articles.atom", expect: { cache: "hit", d1: 0 }, floor: "kv" },
+      {
+        name: "atom-anon-uncached",
+        path: "/api/articles.atom",
+        headers: { "cache-control": "no-cache" },
+        expect: { cache: "bypass", d1: 1 },
+        floor: "d1",
+      },
       {
         name: "login",
         method: "POST",

@@ -23,7 +23,15 @@ export const SUBJECTS = 100;
 const SAMPLES = 200;
 const WARMUP = 20;
 /** The cases BENCH_JSON has under `scale_cases` (the searches keep keys of their own). */
-export const SCALE_CASE_NAMES = ["first-page", "top-tag", "favorited-by", "offset-10000", "cursor-10000", "feed-500"];
+export const SCALE_CASE_NAMES = [
+  "first-page",
+  "top-tag",
+  "favorited-by",
+  "offset-10000",
+  "cursor-10000",
+  "feed-500",
+  "atom-feed",
+];
 // A search matching every article ranks all of them: slower, so fewer samples.
 const BROAD_SAMPLES = 50;
 /** The page target: at 100,000 articles within this factor of 1,000, and at most PAGE_ROWS rows read. */
@@ -104,6 +112,16 @@ export const SCALE_CASES = [
     path: () => "/api/articles/feed",
     signedIn: true,
     expect: (s) => page(s.feedCount),
+    target: "page",
+  },
+  {
+    name: "atom-feed",
+    key: "feed_scale",
+    path: () => "/api/articles.atom",
+    expect: (s) => ({
+      describe: `an Atom feed of ${Math.min(20, s.size)} entries`,
+      valid: (response) => (response.text.match(/<entry>/g) ?? []).length === Math.min(20, s.size),
+    }),
     target: "page",
   },
   {

@@ -24,6 +24,19 @@ function limitedEnv() {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A new article, cached by an anonymous read; a reader to favorite it; the key of its stamp. */
+async function cachedArticle(env: Env) {
+  const author = await registerUser();
+  const reader = await registerUser();
+  const article = await createArticle(author);
+  const page = `/api/articles/${article.slug}`;
+  const { body } = await call("GET", `/jsonapi/articles?filter[slug]=${article.slug}`, {
+    headers: { Accept: "application/vnd.api+json" },
+  });
+  await call("GET", page, { env });
+  return { reader, page, stampOfArticle: `stamp:a:${body.data[0].id}` };
+}
+
 describe("the cache under a burst of writes, against a KV that refuses a second write to a key within a second", {
   timeout: SLOW,
 }, () => {
@@ -65,22 +78,13 @@ describe("the cache under a burst of writes, against a KV that refuses a second 
   it("retries a stamp that another isolate's write made KV refuse, so no invalidation is lost, and the answer is fresh within the bound", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const { env, writes } = limitedEnv();
-    const author = await registerUser();
-    const reader = await registerUser();
-    const article = await createArticle(author);
-    const page = `/api/articles/${article.slug}`;
-    const articleId = (
-      await call("GET", `/jsonapi/articles?filter[author]=${author.username}`, {
-        headers: { Accept: "application/vnd.api+json" },
-      })
-    ).body.data[0].id;
-    await call("GET", page, { env });
+    const { reader, page, stampOfArticle } = await cachedArticle(env);
     // Another isolate has just stamped this article (KV will refuse ours for a second)…
-    await env.CACHE.put(`stamp:a:${articleId}`, `${Date.now() - 5_000}@`);
+    await env.CACHE.put(stampOfArticle, `${Date.now() - 5_000}@`);
     // …and our favorite happens now.
     const favorite = await call("POST", `${page}/favorite`, { token: reader.token, env });
     expect(favorite.status).toBe(200);
-    const refused = writes.filter((write) => write.refused && write.key === `stamp:a:${articleId}`);
+    const refused = writes.filter((write) => write.refused && write.key === stampOfArticle);
     expect(refused.length, "KV refused our stamp").toBeGreaterThan(0);
     expect(lost(writes), "and it was written again").toEqual([]);
     // Any isolate, a second later (its memory of stamps expires), reads the fresh article.
@@ -92,21 +96,12 @@ describe("the cache under a burst of writes, against a KV that refuses a second 
   it("does not write a stamp over one in KV that is already newer (another isolate's): that one covers it", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const { env, writes } = limitedEnv();
-    const author = await registerUser();
-    const reader = await registerUser();
-    const article = await createArticle(author);
-    const page = `/api/articles/${article.slug}`;
-    const articleId = (
-      await call("GET", `/jsonapi/articles?filter[author]=${author.username}`, {
-        headers: { Accept: "application/vnd.api+json" },
-      })
-    ).body.data[0].id;
-    await call("GET", page, { env });
+    const { reader, page, stampOfArticle } = await cachedArticle(env);
     // Another isolate's stamp, newer than our coming write, was just stored.
-    await env.CACHE.put(`stamp:a:${articleId}`, `${Date.now() + 60_000}@`);
+    await env.CACHE.put(stampOfArticle, `${Date.now() + 60_000}@`);
     const favorite = await call("POST", `${page}/favorite`, { token: reader.token, env });
     expect(favorite.status).toBe(200);
-    const ours = writes.filter((write) => write.key === `stamp:a:${articleId}`);
+    const ours = writes.filter((write) => write.key === stampOfArticle);
     // Only the other isolate's write: ours would take KV back in D1's history, so it is not made.
     expect(ours.map((write) => write.refused)).toEqual([false]);
     forgetStamps();

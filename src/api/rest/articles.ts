@@ -26,11 +26,7 @@ export const listArticlesRoute = restRoute({
   query: ArticleListParams,
   success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
   errors: [badPage],
-  handle: async (ctx, { query }, answer) => {
-    const { page, ...listed } = await articles.listArticles(ctx, query);
-    answer.paginate(page);
-    return listed;
-  },
+  handle: async (ctx, { query }, answer) => answer.paginate(await articles.listArticles(ctx, query)),
 });
 
 /** One article: where a feed entry links to. */
@@ -61,11 +57,7 @@ export const articleRoutes = [
     query: PageParams,
     success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
     errors: [badPage],
-    handle: async (ctx, { query }, answer) => {
-      const { page, ...listed } = await articles.feed(ctx, query);
-      answer.paginate(page);
-      return listed;
-    },
+    handle: async (ctx, { query }, answer) => answer.paginate(await articles.feed(ctx, query)),
   }),
   listArticlesRoute,
   restRoute({

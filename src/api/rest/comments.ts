@@ -20,8 +20,8 @@ export const commentRoutes = [
     success: { status: 200, description: "A page of the comments", schema: responses.CommentsResponse },
     errors: [articleNotFound, badPage],
     handle: async (ctx, { params, query }, answer) => {
-      const { comments: listed, page } = await comments.listComments(ctx, params.slug, query);
-      answer.paginate(page);
+      // The count is the article's, for the other styles; the contract's body is the comments alone.
+      const { comments: listed } = answer.paginate(await comments.listComments(ctx, params.slug, query));
       return { comments: listed };
     },
   }),

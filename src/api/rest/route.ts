@@ -106,12 +106,13 @@ export type RestRoute<
 /** What a handler may add to its answer besides the body. */
 export type RouteAnswer = {
   /**
-   * The pages next to this one, as `Link` header entries (RFC 8288)
-   * `rel="next"` (`after` the page's last item) and `rel="prev"` (`before`
-   * its first): absolute URLs of the same route and parameters, the page's
-   * cursor in place of `offset`. The body stays the contract's.
+   * A page of a list as the body, without its cursors: those become the
+   * pages next to it, as `Link` header entries (RFC 8288) `rel="next"`
+   * (`after` the page's last item) and `rel="prev"` (`before` its first),
+   * absolute URLs of the same route and parameters, the page's cursor in
+   * place of `offset`. The body stays the contract's.
    */
-  paginate(page: PageCursors): void;
+  paginate<Listed extends { page: PageCursors }>(listed: Listed): Omit<Listed, "page">;
 };
 
 /** The query parameters that say where a page starts: a link to another page replaces them. */
@@ -180,9 +181,10 @@ export function mountRest(app: Hono<AppEnv>, routes: readonly AnyRestRoute[]): v
         query: route.query ? parseInput(route.query, c.req.query()) : undefined,
         body: route.body ? await readRestBody(c.req.raw, route.body.schema) : undefined,
       };
-      const paginate = (page: PageCursors) => {
+      const paginate = <Listed extends { page: PageCursors }>({ page, ...body }: Listed): Omit<Listed, "page"> => {
         const header = pageLinkHeader(c.req.url, route, c.req.param(), input.query ?? {}, page);
         if (header) c.header("Link", header);
+        return body;
       };
       const respond = async () => {
         const answer = await route.handle(c.var.ctx, input, { paginate });

@@ -18,6 +18,10 @@ export default defineConfig(async () => {
   // holds the generated document to: YAML, parsed here, the same way.
   const realWorldContract = readShared("realworld/openapi.yml");
   return {
+    // The tests generate the OpenAPI document too (test/openapi.test.ts), from
+    // the route declarations' prose, which the Worker bundle leaves out
+    // (src/build.d.ts).
+    define: { OPENAPI: "true" },
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },

@@ -24,6 +24,8 @@ try {
     format: "esm",
     platform: "node",
     packages: "external",
+    // The route declarations' prose (src/build.d.ts): what this document is made of.
+    define: { OPENAPI: "true" },
     logLevel: "error",
   });
   const { openApiJson } = await import(pathToFileURL(bundled).href);

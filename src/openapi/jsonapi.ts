@@ -6,7 +6,16 @@ import { RESOURCE_TYPES, type ResourceType, TYPES } from "../api/jsonapi/vocabul
 import { LIMITS } from "../domain/inputs";
 import { componentRef, type JsonSchema, jsonSchemaOf } from "./json-schema";
 import { securityOf } from "./security";
-import type { Content, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
+import {
+  type Content,
+  documented,
+  type Operation,
+  type Parameter,
+  type PathItem,
+  type Reference,
+  type Response,
+  type Section,
+} from "./types";
 
 // The JSON:API section of the document, generated from the route
 // declarations (src/api/jsonapi/*.ts) that the Worker serves: their query
@@ -370,8 +379,9 @@ const CACHED = "Anonymous answers are served from the KV response cache (`Server
 
 function toOperation(route: JsonApiRoute): Operation {
   const isRead = route.method === "get";
+  const doc = documented(route.operationId, route.doc);
   const success: Response = {
-    description: route.success.description,
+    description: doc.answer,
     headers: {
       ...everyResponse,
       "X-D1-Bookmark": header("X-D1-Bookmark"),
@@ -380,13 +390,13 @@ function toOperation(route: JsonApiRoute): Operation {
         ? { Location: { description: "The new resource's URL", schema: { type: "string" } } }
         : {}),
     },
-    ...(route.success.status === 204 ? {} : { content: content("JsonApiDocument", route.success.example) }),
+    ...(route.success.status === 204 ? {} : { content: content("JsonApiDocument", doc.example) }),
   };
   const answers: Record<string, Response | Reference> = { [route.success.status]: success };
   if (isRead) answers[304] = { $ref: "#/components/responses/NotModified" };
   answers[400] = errorResponse(400);
   answers[401] = errorResponse(401);
-  for (const [status, description] of Object.entries(route.errors)) {
+  for (const [status, description] of Object.entries(doc.errors)) {
     answers[status] = errorResponse(Number(status), description);
   }
   answers[406] = errorResponse(406);
@@ -419,7 +429,7 @@ function toOperation(route: JsonApiRoute): Operation {
     operationId: route.operationId,
     tags: [TAG],
     summary: route.summary,
-    description: [route.description, route.cache ? CACHED : ""].filter(Boolean).join("\n\n") || route.summary,
+    description: [doc.description, route.cache ? CACHED : ""].filter(Boolean).join("\n\n") || route.summary,
     parameters: [
       ...(route.params ?? []).map((name) => pathParameters[name]),
       ...query,
@@ -429,9 +439,9 @@ function toOperation(route: JsonApiRoute): Operation {
     ...(route.body
       ? {
           requestBody: {
-            description: route.body.description,
+            description: documented(route.operationId, doc.body, "body doc").description,
             required: true,
-            content: content(route.body.schema, route.body.example),
+            content: content(route.body.schema, doc.body?.example),
           },
         }
       : {}),

@@ -1,12 +1,22 @@
 import type { GenericSchema } from "valibot";
 import { restPathOf, restRoutes } from "../api/rest";
 import * as responses from "../api/rest/responses";
-import type { AnyRestRoute, OwnMedia } from "../api/rest/route";
+import type { AnyRestRoute, RestRouteDoc } from "../api/rest/route";
 import { toXml } from "../api/xml/codec";
 import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
 import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
 import { securityOf } from "./security";
-import type { Content, Header, Operation, Parameter, PathItem, Reference, Response, Section } from "./types";
+import {
+  type Content,
+  documented,
+  type Header,
+  type Operation,
+  type Parameter,
+  type PathItem,
+  type Reference,
+  type Response,
+  type Section,
+} from "./types";
 
 // The REST section of the OpenAPI document, generated from the route
 // declarations (src/api/rest/*.ts) that the Worker serves.
@@ -197,15 +207,15 @@ function pathParameters(operation: AnyRestRoute): Parameter[] {
 }
 
 /** A 422 body for an invalid request body: the first field the example sends, blank. */
-function invalidBodyExample(operation: AnyRestRoute): Record<string, string[]> {
-  if (operation.body?.invalid) return operation.body.invalid;
-  const envelope = Object.values((operation.body?.example ?? {}) as Record<string, Record<string, unknown>>)[0] ?? {};
+function invalidBodyExample(doc: RestRouteDoc): Record<string, string[]> {
+  if (doc.body?.invalid) return doc.body.invalid;
+  const envelope = Object.values((doc.body?.example ?? {}) as Record<string, Record<string, unknown>>)[0] ?? {};
   const field = Object.keys(envelope)[0] ?? "body";
   return { [field]: ["can't be blank"] };
 }
 
 /** The answer of a route in a media type of its own (an Atom feed): a document, with its example. */
-const ownMediaContent = ({ type, description, example }: OwnMedia): Content => ({
+const ownMediaContent = (type: string, { description, example }: NonNullable<RestRouteDoc["media"]>): Content => ({
   [type]: { schema: { type: "string", description }, example },
 });
 
@@ -216,9 +226,10 @@ const isPaged = (operation: AnyRestRoute) =>
 function toOperation(operation: AnyRestRoute): Operation {
   const isRead = operation.method === "get";
   // Only own-media documents say when they last changed (MediaDocument.lastModified).
-  const media: OwnMedia | undefined = operation.success.media;
+  const media: string | undefined = operation.success.media?.type;
+  const doc = documented(operation.operationId, operation.doc);
   const success: Response = {
-    description: operation.success.description,
+    description: doc.answer,
     headers: {
       ...everyResponse,
       "X-D1-Bookmark": header("X-D1-Bookmark"),
@@ -227,7 +238,7 @@ function toOperation(operation: AnyRestRoute): Operation {
       ...(isPaged(operation) ? { Link: header("Link") } : {}),
     },
     ...(media
-      ? { content: ownMediaContent(media) }
+      ? { content: ownMediaContent(media, documented(operation.operationId, doc.media, "media doc")) }
       : operation.success.schema
         ? { content: content(jsonSchemaOf(operation.success.schema, "output", responseDefinitions)) }
         : {}),
@@ -244,17 +255,16 @@ function toOperation(operation: AnyRestRoute): Operation {
   if (operation.body) {
     answers[413] = shared("PayloadTooLarge");
     answers[415] = shared("UnsupportedMediaType");
-    addError(422, "The body breaks a rule: each field names its messages.", invalidBodyExample(operation));
+    addError(422, "The body breaks a rule: each field names its messages.", invalidBodyExample(doc));
   }
-  for (const { status, description, example } of operation.errors)
-    addError(status, description, example ?? { body: [description] });
+  for (const { status, description, example } of doc.errors) addError(status, description, example ?? { body: [description] });
   for (const [status, { descriptions, example }] of routeErrors) answers[status] = error(descriptions.join(" "), example);
   if (!isRead) answers[429] = shared("TooManyRequests");
   answers[503] = shared("Unavailable");
 
   const query = operation.query ? [...objectParameters(operation.query, "query").values()] : [];
   const notes = [
-    operation.description,
+    doc.description,
     operation.cache ? "Anonymous answers are served from the KV response cache (`Server-Timing: cache;desc=hit`)." : "",
   ];
   return {
@@ -272,9 +282,9 @@ function toOperation(operation: AnyRestRoute): Operation {
     ...(operation.body
       ? {
           requestBody: {
-            description: operation.body.description,
+            description: documented(operation.operationId, doc.body, "body doc").description,
             required: true,
-            content: content(jsonSchemaOf(operation.body.schema, "input", requestDefinitions), operation.body.example),
+            content: content(jsonSchemaOf(operation.body.schema, "input", requestDefinitions), doc.body?.example),
           },
         }
       : {}),

@@ -44,3 +44,15 @@ export type Section = {
     headers?: Record<string, Header>;
   };
 };
+
+/**
+ * A route's documentation, or a part its contract calls for (a body's, an own
+ * media type's). It exists where the build documents itself (src/build.d.ts):
+ * a missing one fails the generation of the document.
+ */
+export function documented<Part>(operationId: string, part: Part | false | undefined, what = "doc"): Part {
+  if (part === false || part === undefined) {
+    throw new Error(`${operationId} has no ${what} (is OPENAPI defined true? src/build.d.ts)`);
+  }
+  return part;
+}

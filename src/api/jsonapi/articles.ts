@@ -56,13 +56,16 @@ export const articleRoutes = [
     path: "/articles",
     operationId: "JsonApiListArticles",
     summary: "Articles, newest first (a search: best match first), filtered and paginated",
-    description: "`filter[slug]` finds the article a slug names (a collection of one, or none).",
     auth: "optional",
     type: "articles",
     query: { include: ARTICLE_INCLUDES, sort: true, page: "articles", filter: true },
-    success: { status: 200, description: "A collection with page links and `meta.total`" },
-    errors: {},
+    success: { status: 200 },
     cache: {},
+    doc: OPENAPI && {
+      description: "`filter[slug]` finds the article a slug names (a collection of one, or none).",
+      answer: "A collection with page links and `meta.total`",
+      errors: {},
+    },
     handle: async (c, { query }) => {
       const listing = await articles.articleListing(c.var.ctx, query.list, listingOptions(query));
       return { document: articleCollection(urlOf(c), query, listing) };
@@ -76,8 +79,8 @@ export const articleRoutes = [
     auth: "required",
     type: "articles",
     query: { include: ARTICLE_INCLUDES, sort: true, page: "articles" },
-    success: { status: 200, description: "A collection with page links and `meta.total`" },
-    errors: {},
+    success: { status: 200 },
+    doc: OPENAPI && { answer: "A collection with page links and `meta.total`", errors: {} },
     handle: async (c, { query }) => {
       const listing = await articles.feedListing(c.var.ctx, query.list, listingOptions(query));
       return { document: articleCollection(urlOf(c), query, listing) };
@@ -92,9 +95,9 @@ export const articleRoutes = [
     type: "articles",
     params: ["article"],
     query: { include: ARTICLE_INCLUDES },
-    success: { status: 200, description: "The article", example: articleExample },
-    errors: { 404: "No such article." },
+    success: { status: 200 },
     cache: {},
+    doc: OPENAPI && { answer: "The article", example: articleExample, errors: { 404: "No such article." } },
     handle: async (c, { query, ids: [id = 0] }) => {
       if (query.include?.has("comments")) {
         const { article, comments } = await articles.getArticleWithComments(c.var.ctx, { id });
@@ -108,27 +111,31 @@ export const articleRoutes = [
     path: "/articles",
     operationId: "JsonApiCreateArticle",
     summary: "Write an article",
-    description: "Tags are the `tags` relationship.",
     auth: "required",
     type: "articles",
     query: { include: ARTICLE_WRITE_INCLUDES },
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "An `articles` resource object without `id`",
-      example: {
-        data: {
-          type: "articles",
-          attributes: { title: "How to train your dragon", description: "Ever wonder how?", body: "It takes a Jacobian" },
-          relationships: { tags: { data: [{ type: "tags", id: "dragons" }] } },
+    body: { schema: "JsonApiRequestDocument" },
+    success: { status: 201 },
+    doc: OPENAPI && {
+      description: "Tags are the `tags` relationship.",
+      answer: "The new article",
+      example: articleExample,
+      body: {
+        description: "An `articles` resource object without `id`",
+        example: {
+          data: {
+            type: "articles",
+            attributes: { title: "How to train your dragon", description: "Ever wonder how?", body: "It takes a Jacobian" },
+            relationships: { tags: { data: [{ type: "tags", id: "dragons" }] } },
+          },
         },
       },
-    },
-    success: { status: 201, description: "The new article", example: articleExample },
-    errors: {
-      403: "The document carries a client-generated id.",
-      409: "The document's `type` is not `articles`.",
-      422: "An attribute breaks a rule (`source.pointer` names it).",
-      429: RATE_LIMITED,
+      errors: {
+        403: "The document carries a client-generated id.",
+        409: "The document's `type` is not `articles`.",
+        422: "An attribute breaks a rule (`source.pointer` names it).",
+        429: RATE_LIMITED,
+      },
     },
     handle: async (c, { query }) => {
       const input = resourceInput(await readDocument(c), "articles", null);
@@ -143,23 +150,27 @@ export const articleRoutes = [
     path: "/articles/:id",
     operationId: "JsonApiUpdateArticle",
     summary: "Change your article",
-    description: "Attributes not sent keep their values; `tags` replaces the tags (`[]` clears them).",
     auth: "required",
     type: "articles",
     params: ["article"],
     query: { include: ARTICLE_WRITE_INCLUDES },
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "An `articles` resource object whose `id` is the URL's",
-      example: { data: { type: "articles", id: "1", attributes: { body: "It takes two Jacobians" } } },
-    },
-    success: { status: 200, description: "The changed article", example: articleExample },
-    errors: {
-      403: "The article is not yours.",
-      404: "No such article.",
-      409: "The document's `type` or `id` does not match the URL.",
-      422: "An attribute breaks a rule (`source.pointer` names it).",
-      429: RATE_LIMITED,
+    body: { schema: "JsonApiRequestDocument" },
+    success: { status: 200 },
+    doc: OPENAPI && {
+      description: "Attributes not sent keep their values; `tags` replaces the tags (`[]` clears them).",
+      answer: "The changed article",
+      example: articleExample,
+      body: {
+        description: "An `articles` resource object whose `id` is the URL's",
+        example: { data: { type: "articles", id: "1", attributes: { body: "It takes two Jacobians" } } },
+      },
+      errors: {
+        403: "The article is not yours.",
+        404: "No such article.",
+        409: "The document's `type` or `id` does not match the URL.",
+        422: "An attribute breaks a rule (`source.pointer` names it).",
+        429: RATE_LIMITED,
+      },
     },
     handle: async (c, { query, ids: [id = 0] }) => {
       const input = resourceInput(await readDocument(c), "articles", String(id));
@@ -176,8 +187,11 @@ export const articleRoutes = [
     type: "articles",
     params: ["article"],
     query: { include: [] },
-    success: { status: 204, description: "Deleted" },
-    errors: { 403: "The article is not yours.", 404: "No such article.", 429: RATE_LIMITED },
+    success: { status: 204 },
+    doc: OPENAPI && {
+      answer: "Deleted",
+      errors: { 403: "The article is not yours.", 404: "No such article.", 429: RATE_LIMITED },
+    },
     handle: async (c, { ids: [id = 0] }) => {
       await articles.deleteArticle(c.var.ctx, { id });
       return undefined;

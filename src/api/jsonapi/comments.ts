@@ -39,12 +39,15 @@ export const commentRoutes = [
     auth: "optional",
     type: "comments",
     params: ["article"],
-    description:
-      "A page of at most `page[limit]` (default and most 100), newest first (`sort=createdAt`: oldest first); `links.next` and `links.prev` carry cursors.",
     query: { include: COMMENT_INCLUDES, sort: true, page: "comments" },
-    success: { status: 200, description: "A collection with page links and `meta.total`, the article's count of comments" },
-    errors: { 404: "No such article." },
+    success: { status: 200 },
     cache: {},
+    doc: OPENAPI && {
+      description:
+        "A page of at most `page[limit]` (default and most 100), newest first (`sort=createdAt`: oldest first); `links.next` and `links.prev` carry cursors.",
+      answer: "A collection with page links and `meta.total`, the article's count of comments",
+      errors: { 404: "No such article." },
+    },
     handle: async (c, { query, ids: [id = 0] }) => {
       const order = query.order === "oldest" ? "oldest" : "newest";
       const { article, ...listed } = await articles.getArticleWithComments(c.var.ctx, { id }, query.list, order);
@@ -60,9 +63,9 @@ export const commentRoutes = [
     type: "comments",
     params: ["comment"],
     query: { include: COMMENT_INCLUDES },
-    success: { status: 200, description: "The comment" },
-    errors: { 404: "No such comment." },
+    success: { status: 200 },
     cache: {},
+    doc: OPENAPI && { answer: "The comment", errors: { 404: "No such comment." } },
     handle: async (c, { query, ids: [id = 0] }) => {
       const { comment, article } = await comments.getComment(c.var.ctx, id);
       const document = new Compound(query);
@@ -76,28 +79,31 @@ export const commentRoutes = [
     path: "/comments",
     operationId: "JsonApiCreateComment",
     summary: "Comment on an article",
-    description: "The article is the `article` relationship.",
     auth: "required",
     type: "comments",
     query: { include: ["author"] },
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "A `comments` resource object without `id`, with its `article` relationship",
-      example: {
-        data: {
-          type: "comments",
-          attributes: { body: "Thank you so much!" },
-          relationships: { article: { data: { type: "articles", id: "1" } } },
+    body: { schema: "JsonApiRequestDocument" },
+    success: { status: 201 },
+    doc: OPENAPI && {
+      description: "The article is the `article` relationship.",
+      answer: "The new comment",
+      body: {
+        description: "A `comments` resource object without `id`, with its `article` relationship",
+        example: {
+          data: {
+            type: "comments",
+            attributes: { body: "Thank you so much!" },
+            relationships: { article: { data: { type: "articles", id: "1" } } },
+          },
         },
       },
-    },
-    success: { status: 201, description: "The new comment" },
-    errors: {
-      403: "The document carries a client-generated id.",
-      404: "No such article.",
-      409: "The document's `type` is not `comments`.",
-      422: "The body or the article relationship breaks a rule (`source.pointer` names it).",
-      429: RATE_LIMITED,
+      errors: {
+        403: "The document carries a client-generated id.",
+        404: "No such article.",
+        409: "The document's `type` is not `comments`.",
+        422: "The body or the article relationship breaks a rule (`source.pointer` names it).",
+        429: RATE_LIMITED,
+      },
     },
     handle: async (c, { query }) => {
       const input = resourceInput(await readDocument(c), "comments", null);
@@ -120,8 +126,11 @@ export const commentRoutes = [
     type: "comments",
     params: ["comment"],
     query: { include: [] },
-    success: { status: 204, description: "Deleted" },
-    errors: { 403: "The comment is not yours.", 404: "No such comment.", 429: RATE_LIMITED },
+    success: { status: 204 },
+    doc: OPENAPI && {
+      answer: "Deleted",
+      errors: { 403: "The comment is not yours.", 404: "No such comment.", 429: RATE_LIMITED },
+    },
     handle: async (c, { ids: [id = 0] }) => {
       await comments.deleteComment(c.var.ctx, null, id);
       return undefined;

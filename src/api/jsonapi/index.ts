@@ -24,8 +24,8 @@ const rootRoute = jsonApiRoute({
   summary: "What is here: links to the collections",
   auth: "none",
   query: { include: [] },
-  success: { status: 200, description: "A document whose `meta` links the collections" },
-  errors: {},
+  success: { status: 200 },
+  doc: OPENAPI && { answer: "A document whose `meta` links the collections", errors: {} },
   handle: async (c) => {
     // Links in meta are not `links` members: made absolute here.
     const { origin } = new URL(c.req.url);

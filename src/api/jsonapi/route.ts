@@ -23,22 +23,35 @@ export type JsonApiRouteErrors = Partial<Record<403 | 404 | 409 | 422 | 429, str
 /** What a handler answers: a document (and for a 201 its Location), or nothing for a 204. */
 export type JsonApiAnswer = { document: unknown; location?: string } | undefined;
 
+/**
+ * What only the OpenAPI document says of a route: its prose, examples and the
+ * statuses it lists. Declarations write it `OPENAPI && {...}` (src/build.d.ts),
+ * so the Worker bundle carries none of it.
+ */
+export type JsonApiRouteDoc = {
+  description?: string;
+  /** The success answer's description, and an example document. */
+  answer: string;
+  example?: unknown;
+  body?: { description: string; example: unknown };
+  errors: JsonApiRouteErrors;
+};
+
 export type JsonApiRoute = {
   operationId: string;
   method: "get" | "post" | "patch" | "delete";
   /** Below /jsonapi, Hono style (`:id`). */
   path: string;
   summary: string;
-  description?: string;
   auth: "none" | "optional" | "required";
   /** The type of the primary data, that `include` and `fields[...]` speak of; none for the root. */
   type?: ResourceType | ((c: Context<AppEnv>) => ResourceType);
   /** The path parameters in order, by what they name. */
   params?: PathParameter[];
   query: QueryRules;
-  body?: { schema: "JsonApiRequestDocument" | "JsonApiLinkageDocument"; description: string; example: unknown };
-  success: { status: 200 | 201 | 204; description: string; example?: unknown };
-  errors: JsonApiRouteErrors;
+  body?: { schema: "JsonApiRequestDocument" | "JsonApiLinkageDocument" };
+  success: { status: 200 | 201 | 204 };
+  doc: JsonApiRouteDoc | false;
   /** Anonymous answers come from the KV cache (keyed by the parsed query), except where `unless` says a request's cannot be. */
   cache?: { unless?: (c: Context<AppEnv>) => boolean };
   handle(c: Context<AppEnv>, input: { query: ParsedQuery; ids: number[] }): Promise<JsonApiAnswer>;

@@ -12,9 +12,9 @@ export const tagRoutes = [
     auth: "none",
     type: "tags",
     query: { include: [] },
-    success: { status: 200, description: "A collection of `tags` (their ids are the tags)" },
-    errors: {},
+    success: { status: 200 },
     cache: {},
+    doc: OPENAPI && { answer: "A collection of `tags` (their ids are the tags)", errors: {} },
     handle: async (c, { query }) => {
       const tags = await listTags(c.var.ctx);
       return { document: new Compound(query).document(tags.map(tagResource), { links: { self: selfLink(urlOf(c)) } }) };

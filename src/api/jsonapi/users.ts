@@ -43,26 +43,29 @@ export const userRoutes = [
     path: "/users",
     operationId: "JsonApiRegister",
     summary: "Register",
-    description: "Logging in stays `POST /api/users/login`; its token works here too.",
     auth: "none",
     type: "users",
     query: { include: [] },
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "A `users` resource object without `id`",
-      example: {
-        data: {
-          type: "users",
-          attributes: { username: "jake", email: "jake@jake.jake", password: "correct horse battery" },
+    body: { schema: "JsonApiRequestDocument" },
+    success: { status: 201 },
+    doc: OPENAPI && {
+      description: "Logging in stays `POST /api/users/login`; its token works here too.",
+      answer: "The new user; `meta` carries `email` and `token`",
+      body: {
+        description: "A `users` resource object without `id`",
+        example: {
+          data: {
+            type: "users",
+            attributes: { username: "jake", email: "jake@jake.jake", password: "correct horse battery" },
+          },
         },
       },
-    },
-    success: { status: 201, description: "The new user; `meta` carries `email` and `token`" },
-    errors: {
-      403: "The document carries a client-generated id.",
-      409: "The document's `type` is not `users`.",
-      422: "An attribute breaks a rule, or the username or email is taken (`source.pointer` names it).",
-      429: RATE_LIMITED,
+      errors: {
+        403: "The document carries a client-generated id.",
+        409: "The document's `type` is not `users`.",
+        422: "An attribute breaks a rule, or the username or email is taken (`source.pointer` names it).",
+        429: RATE_LIMITED,
+      },
     },
     handle: async (c, { query }) => {
       const input = resourceInput(await readDocument(c), "users", null);
@@ -77,14 +80,17 @@ export const userRoutes = [
     path: "/users/:id",
     operationId: "JsonApiGetUser",
     summary: "A user's public profile, or yourself (`me`)",
-    description: "`me` (or your own id) requires a token and carries `email` and `token` in `meta`.",
     auth: "optional",
     type: "users",
     params: ["user"],
     query: { include: [] },
-    success: { status: 200, description: "The user" },
-    errors: { 404: "No such user." },
+    success: { status: 200 },
     cache: { unless: (c) => isViewer(c, c.req.param("id") ?? "") },
+    doc: OPENAPI && {
+      description: "`me` (or your own id) requires a token and carries `email` and `token` in `meta`.",
+      answer: "The user",
+      errors: { 404: "No such user." },
+    },
     handle: async (c, { query }) => {
       const id = c.req.param("id") ?? "";
       const url = urlOf(c);
@@ -103,25 +109,25 @@ export const userRoutes = [
     path: "/users/:id",
     operationId: "JsonApiUpdateMe",
     summary: "Change yourself: username, email, password, bio, image",
-    description: "Attributes not sent keep their values.",
     auth: "required",
     type: "users",
     params: ["me"],
     query: { include: [] },
-    body: {
-      schema: "JsonApiRequestDocument",
-      description: "A `users` resource object whose `id` is `me` (or your own id)",
-      example: { data: { type: "users", id: "me", attributes: { bio: "I like to skateboard" } } },
-    },
-    success: {
-      status: 200,
-      description: "The changed user; `meta` carries `email` and `token` (a fresh one after a password change)",
-    },
-    errors: {
-      403: "Another user's id.",
-      409: "The document's `type` or `id` does not match the URL.",
-      422: "An attribute breaks a rule, or the username or email is taken (`source.pointer` names it).",
-      429: RATE_LIMITED,
+    body: { schema: "JsonApiRequestDocument" },
+    success: { status: 200 },
+    doc: OPENAPI && {
+      description: "Attributes not sent keep their values.",
+      answer: "The changed user; `meta` carries `email` and `token` (a fresh one after a password change)",
+      body: {
+        description: "A `users` resource object whose `id` is `me` (or your own id)",
+        example: { data: { type: "users", id: "me", attributes: { bio: "I like to skateboard" } } },
+      },
+      errors: {
+        403: "Another user's id.",
+        409: "The document's `type` or `id` does not match the URL.",
+        422: "An attribute breaks a rule, or the username or email is taken (`source.pointer` names it).",
+        429: RATE_LIMITED,
+      },
     },
     handle: async (c, { query }) => {
       const id = c.req.param("id") ?? "";
@@ -141,9 +147,9 @@ export const userRoutes = [
     type: "articles",
     params: ["user"],
     query: { include: ARTICLE_INCLUDES, sort: true, page: "articles", filter: true },
-    success: { status: 200, description: "A collection with page links and `meta.total`" },
-    errors: { 404: "No such user." },
+    success: { status: 200 },
     cache: { unless: (c) => c.req.param("id") === "me" },
+    doc: OPENAPI && { answer: "A collection with page links and `meta.total`", errors: { 404: "No such user." } },
     handle: async (c, { query }) => {
       const id = c.req.param("id") ?? "";
       const authorId = id === "me" ? requireViewer(c.var.ctx).userId : numericId(id, "profile");
@@ -157,24 +163,24 @@ export const userRoutes = [
       path: "/users/:id/relationships/:relationship",
       operationId: method === "post" ? "JsonApiAddRelationship" : "JsonApiRemoveRelationship",
       summary: method === "post" ? "Favorite an article, or follow a user" : "Unfavorite an article, or unfollow a user",
-      description:
-        "`favorites` holds articles, `following` users. Idempotent. One member per request; an empty `data` changes nothing.",
       auth: "required",
       type: (c) => relationshipOf(c.req.param("relationship"))?.type ?? "users",
       params: ["me", "relationship"],
       query: { include: [] },
-      body: {
-        schema: "JsonApiLinkageDocument",
-        description: "The member to add or remove",
-        example: { data: [{ type: "articles", id: "1" }] },
-      },
-      success: { status: 204, description: method === "post" ? "Added (or already there)" : "Removed (or not there)" },
-      errors: {
-        403: "Another user's id, or several members.",
-        404: "No such relationship, article or user.",
-        409: "A member's `type` does not fit the relationship.",
-        422: "Following yourself.",
-        429: RATE_LIMITED,
+      body: { schema: "JsonApiLinkageDocument" },
+      success: { status: 204 },
+      doc: OPENAPI && {
+        description:
+          "`favorites` holds articles, `following` users. Idempotent. One member per request; an empty `data` changes nothing.",
+        answer: method === "post" ? "Added (or already there)" : "Removed (or not there)",
+        body: { description: "The member to add or remove", example: { data: [{ type: "articles", id: "1" }] } },
+        errors: {
+          403: "Another user's id, or several members.",
+          404: "No such relationship, article or user.",
+          409: "A member's `type` does not fit the relationship.",
+          422: "Following yourself.",
+          429: RATE_LIMITED,
+        },
       },
       handle: async (c) => {
         const relationship = relationshipOf(c.req.param("relationship"));

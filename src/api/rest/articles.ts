@@ -19,13 +19,16 @@ export const listArticlesRoute = restRoute({
   path: "/articles",
   tag: "Articles",
   summary: "Get recent articles globally",
-  description:
-    "Newest first, without bodies; `articlesCount` counts every match, not only this page. The filters combine. Auth is optional. With `search`, the best matches come first (newest first among equals) and each article carries a `snippet`.",
   auth: "optional",
   cache: "public",
   query: ArticleListParams,
-  success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
-  errors: [badPage],
+  success: { status: 200, schema: responses.ArticlesResponse },
+  doc: OPENAPI && {
+    description:
+      "Newest first, without bodies; `articlesCount` counts every match, not only this page. The filters combine. Auth is optional. With `search`, the best matches come first (newest first among equals) and each article carries a `snippet`.",
+    answer: "A page of articles",
+    errors: [badPage],
+  },
   handle: async (ctx, { query }, answer) => answer.paginate(await articles.listArticles(ctx, query)),
 });
 
@@ -36,11 +39,14 @@ export const getArticleRoute = restRoute({
   path: "/articles/:slug",
   tag: "Articles",
   summary: "Get an article",
-  description: "One article with its body. Auth is optional.",
   auth: "optional",
   cache: "public",
-  success: { status: 200, description: "The article", schema: responses.ArticleResponse },
-  errors: [articleNotFound],
+  success: { status: 200, schema: responses.ArticleResponse },
+  doc: OPENAPI && {
+    description: "One article with its body. Auth is optional.",
+    answer: "The article",
+    errors: [articleNotFound],
+  },
   handle: async (ctx, { params }) => ({ article: await articles.getArticle(ctx, params.slug) }),
 });
 
@@ -52,11 +58,14 @@ export const articleRoutes = [
     path: "/articles/feed",
     tag: "Articles",
     summary: "Get recent articles from users you follow",
-    description: "Newest first, without bodies; `articlesCount` counts every match, not only this page.",
     auth: "required",
     query: PageParams,
-    success: { status: 200, description: "A page of articles", schema: responses.ArticlesResponse },
-    errors: [badPage],
+    success: { status: 200, schema: responses.ArticlesResponse },
+    doc: OPENAPI && {
+      description: "Newest first, without bodies; `articlesCount` counts every match, not only this page.",
+      answer: "A page of articles",
+      errors: [badPage],
+    },
     handle: async (ctx, { query }, answer) => answer.paginate(await articles.feed(ctx, query)),
   }),
   listArticlesRoute,
@@ -66,11 +75,15 @@ export const articleRoutes = [
     path: "/articles",
     tag: "Articles",
     summary: "Create an article",
-    description: "The slug is made from the title and stays unique. Duplicate tags are merged.",
     auth: "required",
-    body: { schema: NewArticleBody, description: "Article to create", example: { article: ARTICLE_EXAMPLE } },
-    success: { status: 201, description: "The new article", schema: responses.ArticleResponse },
-    errors: [],
+    body: { schema: NewArticleBody },
+    success: { status: 201, schema: responses.ArticleResponse },
+    doc: OPENAPI && {
+      description: "The slug is made from the title and stays unique. Duplicate tags are merged.",
+      answer: "The new article",
+      body: { description: "Article to create", example: { article: ARTICLE_EXAMPLE } },
+      errors: [],
+    },
     handle: async (ctx, { body }) => ({ article: await articles.createArticle(ctx, body.article) }),
   }),
   getArticleRoute,
@@ -80,16 +93,16 @@ export const articleRoutes = [
     path: "/articles/:slug",
     tag: "Articles",
     summary: "Update an article",
-    description:
-      "Changes any of title, description, body, tagList (at least one). A new title gives a new slug. Validation comes before the ownership check.",
     auth: "required",
-    body: {
-      schema: UpdateArticleBody,
-      description: "Article fields to change",
-      example: { article: { title: "Did you train your dragon?" } },
+    body: { schema: UpdateArticleBody },
+    success: { status: 200, schema: responses.ArticleResponse },
+    doc: OPENAPI && {
+      description:
+        "Changes any of title, description, body, tagList (at least one). A new title gives a new slug. Validation comes before the ownership check.",
+      answer: "The updated article",
+      body: { description: "Article fields to change", example: { article: { title: "Did you train your dragon?" } } },
+      errors: [notTheAuthor("change this article"), articleNotFound],
     },
-    success: { status: 200, description: "The updated article", schema: responses.ArticleResponse },
-    errors: [notTheAuthor("change this article"), articleNotFound],
     handle: async (ctx, { params, body }) => ({ article: await articles.updateArticle(ctx, params.slug, body.article) }),
   }),
   restRoute({
@@ -98,10 +111,13 @@ export const articleRoutes = [
     path: "/articles/:slug",
     tag: "Articles",
     summary: "Delete an article",
-    description: "Deletes the article with its comments and favorites.",
     auth: "required",
-    success: { status: 204, description: "Deleted" },
-    errors: [notTheAuthor("delete this article"), articleNotFound],
+    success: { status: 204 },
+    doc: OPENAPI && {
+      description: "Deletes the article with its comments and favorites.",
+      answer: "Deleted",
+      errors: [notTheAuthor("delete this article"), articleNotFound],
+    },
     handle: (ctx, { params }) => articles.deleteArticle(ctx, params.slug),
   }),
 ];

@@ -13,12 +13,15 @@ export const commentRoutes = [
     path: "/articles/:slug/comments",
     tag: "Comments",
     summary: "Get comments for an article",
-    description: `Newest first, ${LIMITS.pageLimit} at most (the default): \`limit\`, \`offset\` or a cursor (\`after\`, \`before\`, from the \`Link\` header) reach the rest. Auth is optional.`,
     auth: "optional",
     cache: "public",
     query: CommentPageParams,
-    success: { status: 200, description: "A page of the comments", schema: responses.CommentsResponse },
-    errors: [articleNotFound, badPage],
+    success: { status: 200, schema: responses.CommentsResponse },
+    doc: OPENAPI && {
+      description: `Newest first, ${LIMITS.pageLimit} at most (the default): \`limit\`, \`offset\` or a cursor (\`after\`, \`before\`, from the \`Link\` header) reach the rest. Auth is optional.`,
+      answer: "A page of the comments",
+      errors: [articleNotFound, badPage],
+    },
     handle: async (ctx, { params, query }, answer) => {
       // The count is the article's, for the other styles; the contract's body is the comments alone.
       const { comments: listed } = answer.paginate(await comments.listComments(ctx, params.slug, query));
@@ -31,15 +34,15 @@ export const commentRoutes = [
     path: "/articles/:slug/comments",
     tag: "Comments",
     summary: "Create a comment for an article",
-    description: "Adds a comment by the caller.",
     auth: "required",
-    body: {
-      schema: NewCommentBody,
-      description: "Comment you want to create",
-      example: { comment: { body: "Thank you so much!" } },
+    body: { schema: NewCommentBody },
+    success: { status: 200, schema: responses.CommentResponse },
+    doc: OPENAPI && {
+      description: "Adds a comment by the caller.",
+      answer: "The new comment",
+      body: { description: "Comment you want to create", example: { comment: { body: "Thank you so much!" } } },
+      errors: [articleNotFound],
     },
-    success: { status: 200, description: "The new comment", schema: responses.CommentResponse },
-    errors: [articleNotFound],
     handle: async (ctx, { params, body }) => ({ comment: await comments.addComment(ctx, params.slug, body.comment) }),
   }),
   restRoute({
@@ -48,15 +51,18 @@ export const commentRoutes = [
     path: "/articles/:slug/comments/:id",
     tag: "Comments",
     summary: "Delete a comment for an article",
-    description: "Only the comment's author can delete it.",
     auth: "required",
     params: CommentParams,
-    success: { status: 204, description: "Deleted" },
-    errors: [
-      notTheAuthor("delete this comment"),
-      { status: 404, description: "No such article, or no such comment on it.", example: { body: ["comment not found"] } },
-      { status: 422, description: "`id` is not a positive integer.", example: { id: ["must be a positive integer"] } },
-    ],
+    success: { status: 204 },
+    doc: OPENAPI && {
+      description: "Only the comment's author can delete it.",
+      answer: "Deleted",
+      errors: [
+        notTheAuthor("delete this comment"),
+        { status: 404, description: "No such article, or no such comment on it.", example: { body: ["comment not found"] } },
+        { status: 422, description: "`id` is not a positive integer.", example: { id: ["must be a positive integer"] } },
+      ],
+    },
     handle: (ctx, { params }) => comments.deleteComment(ctx, params.slug, params.id),
   }),
 ];

@@ -75,8 +75,10 @@ async function atomDocument(newest: ArticleSummaryView[], about: FeedAbout): Pro
 const tagQuery = (tag: string | undefined) => (tag === undefined ? "" : `?${new URLSearchParams({ tag })}`);
 
 const EXAMPLE_TIME = "2026-05-01T09:30:00.000Z";
-const ATOM: OwnMedia = {
-  type: ATOM_MEDIA_TYPE,
+const ATOM: OwnMedia = { type: ATOM_MEDIA_TYPE };
+
+/** The feed as the OpenAPI document shows it (a function: only the generator calls it). */
+const atomMediaDoc = () => ({
   description: "An Atom 1.0 feed (RFC 4287)",
   example: atomXml({
     id: "urn:uuid:0b7a5c1e-2f0d-5c1a-9e3b-6d4f8a2b1c0e",
@@ -97,9 +99,10 @@ const ATOM: OwnMedia = {
       },
     ],
   }),
-};
+});
 
-const ABOUT_ENTRIES = `The ${articles.FEED_ENTRIES} newest articles, newest first. Each entry has a \`urn:uuid:\` id that never changes (not when the title, and with it the slug, does), the title, the author (name, and \`uri\`: the profile in this API), \`published\` and \`updated\`, the description as \`summary\`, the tags as categories, and an \`alternate\` link to the article in this API (\`application/json\`). No \`content\`: bodies are Markdown, not rendered here. Links are path-absolute: resolve them against the feed's URL. Conditional GETs: \`ETag\`/\`If-None-Match\`, and \`Last-Modified\` (the newest entry's \`updated\`)/\`If-Modified-Since\`. The same feed for every caller (a token is still checked); errors are REST errors, in XML unless the Accept header prefers JSON.`;
+const aboutEntries = () =>
+  `The ${articles.FEED_ENTRIES} newest articles, newest first. Each entry has a \`urn:uuid:\` id that never changes (not when the title, and with it the slug, does), the title, the author (name, and \`uri\`: the profile in this API), \`published\` and \`updated\`, the description as \`summary\`, the tags as categories, and an \`alternate\` link to the article in this API (\`application/json\`). No \`content\`: bodies are Markdown, not rendered here. Links are path-absolute: resolve them against the feed's URL. Conditional GETs: \`ETag\`/\`If-None-Match\`, and \`Last-Modified\` (the newest entry's \`updated\`)/\`If-Modified-Since\`. The same feed for every caller (a token is still checked); errors are REST errors, in XML unless the Accept header prefers JSON.`;
 
 export const feedRoutes = [
   restRoute({
@@ -108,12 +111,16 @@ export const feedRoutes = [
     path: ARTICLES_FEED,
     tag: "Feeds",
     summary: "Atom feed of the newest articles",
-    description: `Everyone's articles, or those with \`tag\`. ${ABOUT_ENTRIES}`,
     auth: "optional",
     cache: "public",
     query: FeedParams,
-    success: { status: 200, description: "The feed", media: ATOM },
-    errors: [badTag],
+    success: { status: 200, media: ATOM },
+    doc: OPENAPI && {
+      description: `Everyone's articles, or those with \`tag\`. ${aboutEntries()}`,
+      answer: "The feed",
+      media: atomMediaDoc(),
+      errors: [badTag],
+    },
     handle: async (ctx, { query }) =>
       atomDocument(await articles.newestArticles(ctx, query), {
         name: `feed:articles${tagQuery(query.tag)}`,
@@ -128,12 +135,16 @@ export const feedRoutes = [
     path: PROFILE_FEED,
     tag: "Feeds",
     summary: "Atom feed of an author's newest articles",
-    description: `One author's articles, or those of theirs with \`tag\`; an unknown username is a 404. ${ABOUT_ENTRIES}`,
     auth: "optional",
     cache: "public",
     query: FeedParams,
-    success: { status: 200, description: "The feed", media: ATOM },
-    errors: [profileNotFound, badTag],
+    success: { status: 200, media: ATOM },
+    doc: OPENAPI && {
+      description: `One author's articles, or those of theirs with \`tag\`; an unknown username is a 404. ${aboutEntries()}`,
+      answer: "The feed",
+      media: atomMediaDoc(),
+      errors: [profileNotFound, badTag],
+    },
     handle: async (ctx, { params, query }) => {
       const { author, articles: written } = await articles.newestArticlesBy(ctx, params.username, query);
       return atomDocument(written, {

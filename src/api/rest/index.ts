@@ -55,11 +55,14 @@ const apiIndex = restRoute({
   path: "/",
   tag: "Index",
   summary: "What is here: every REST operation, and links to the docs",
-  description:
-    "The operations below `/api` (method, path template, summary, auth), and links to the docs and the other API styles.",
   auth: "none",
-  success: { status: 200, description: "The index", schema: ApiIndexResponse },
-  errors: [],
+  success: { status: 200, schema: ApiIndexResponse },
+  doc: OPENAPI && {
+    description:
+      "The operations below `/api` (method, path template, summary, auth), and links to the docs and the other API styles.",
+    answer: "The index",
+    errors: [],
+  },
   handle: async () => indexOf(resourceRoutes),
 });
 

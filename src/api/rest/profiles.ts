@@ -10,11 +10,14 @@ export const getProfileRoute = restRoute({
   path: "/profiles/:username",
   tag: "Profile",
   summary: "Get a profile",
-  description: "A user's public profile; `following` says whether the caller follows them. Auth is optional.",
   auth: "optional",
   cache: "public",
-  success: { status: 200, description: "The profile", schema: responses.ProfileResponse },
-  errors: [profileNotFound],
+  success: { status: 200, schema: responses.ProfileResponse },
+  doc: OPENAPI && {
+    description: "A user's public profile; `following` says whether the caller follows them. Auth is optional.",
+    answer: "The profile",
+    errors: [profileNotFound],
+  },
   handle: async (ctx, { params }) => ({ profile: await profiles.getProfile(ctx, params.username) }),
 });
 
@@ -26,10 +29,13 @@ export const profileRoutes = [
     path: "/profiles/:username/follow",
     tag: "Profile",
     summary: "Follow a user",
-    description: "Idempotent: following twice is the same as once.",
     auth: "required",
-    success: { status: 200, description: "The followed profile", schema: responses.ProfileResponse },
-    errors: [profileNotFound, followSelf],
+    success: { status: 200, schema: responses.ProfileResponse },
+    doc: OPENAPI && {
+      description: "Idempotent: following twice is the same as once.",
+      answer: "The followed profile",
+      errors: [profileNotFound, followSelf],
+    },
     handle: async (ctx, { params }) => ({ profile: await profiles.setFollowing(ctx, params.username, true) }),
   }),
   restRoute({
@@ -38,10 +44,13 @@ export const profileRoutes = [
     path: "/profiles/:username/follow",
     tag: "Profile",
     summary: "Unfollow a user",
-    description: "Idempotent: unfollowing someone you do not follow changes nothing.",
     auth: "required",
-    success: { status: 200, description: "The unfollowed profile", schema: responses.ProfileResponse },
-    errors: [profileNotFound, followSelf],
+    success: { status: 200, schema: responses.ProfileResponse },
+    doc: OPENAPI && {
+      description: "Idempotent: unfollowing someone you do not follow changes nothing.",
+      answer: "The unfollowed profile",
+      errors: [profileNotFound, followSelf],
+    },
     handle: async (ctx, { params }) => ({ profile: await profiles.setFollowing(ctx, params.username, false) }),
   }),
 ];

@@ -53,11 +53,27 @@ export type RouteInput<Path extends string, Params, Query, Body> = {
 };
 
 /**
+ * What only the OpenAPI document says of a route: its prose, examples and the
+ * failures it lists. Declarations write it `OPENAPI && {...}` (src/build.d.ts),
+ * so the Worker bundle carries none of it.
+ */
+export type RestRouteDoc = {
+  description: string;
+  /** The success answer's description. */
+  answer: string;
+  /** `invalid`: a 422 body for it (default: the example's first field, blank). */
+  body?: { description: string; example: unknown; invalid?: Record<string, string[]> };
+  /** An own-media answer, described. */
+  media?: { description: string; example: string };
+  errors: RouteErrorDoc[];
+};
+
+/**
  * A route that answers in a media type of its own (an Atom feed) instead of
  * the contract's JSON (or its XML twin): callers are negotiated against
  * `type`, its handler returns the document, and errors stay REST errors.
  */
-export type OwnMedia = { type: string; description: string; example: string };
+export type OwnMedia = { type: string };
 
 /** What the handler of an own-media route returns: the document and when what it shows last changed. */
 export type MediaDocument = { body: string; lastModified: Date | null };
@@ -76,7 +92,6 @@ export type RestRoute<
   path: Path;
   tag: RestTag;
   summary: string;
-  description: string;
   /** `required`: anonymous callers get 401 before the body is read. */
   auth: "none" | "optional" | "required";
   /** Anonymous answers come from the KV cache, keyed by the parsed path and query. */
@@ -84,13 +99,10 @@ export type RestRoute<
   /** Path parameters that are not plain strings. */
   params?: Params;
   query?: Query;
-  /** `invalid`: a 422 body for it (default: the example's first field, blank). */
-  body?: { schema: Body; description: string; example: unknown; invalid?: Record<string, string[]> };
+  body?: { schema: Body };
   /** A 204 has no `schema` and its handler answers nothing; an own-media route has `media` instead. */
-  success:
-    | { status: 200 | 201 | 204; description: string; schema?: Answer; media?: undefined }
-    | { status: 200; description: string; schema?: undefined; media: Media };
-  errors: RouteErrorDoc[];
+  success: { status: 200 | 201 | 204; schema?: Answer; media?: undefined } | { status: 200; schema?: undefined; media: Media };
+  doc: RestRouteDoc | false;
   /**
    * Returns the document of an own-media route, else the success schema's
    * output, else nothing (a 204). A page of a list hands its cursors to

@@ -9,11 +9,10 @@ export const tagRoutes = [
     path: "/tags",
     tag: "Tags",
     summary: "Get tags",
-    description: "The 100 most used tags, most used first.",
     auth: "none",
     cache: "public",
-    success: { status: 200, description: "Tags", schema: responses.TagsResponse },
-    errors: [],
+    success: { status: 200, schema: responses.TagsResponse },
+    doc: OPENAPI && { description: "The 100 most used tags, most used first.", answer: "Tags", errors: [] },
     handle: async (ctx) => ({ tags: await listTags(ctx) }),
   }),
 ];

@@ -366,6 +366,23 @@ describe("request schemas, as generated clients read them", () => {
       }
     }
   });
+
+  it("are exactly the query parameters the route reads (not the domain input's other fields)", () => {
+    const routes = restRoutes.filter((candidate) => candidate.query);
+    expect(routes.length).toBeGreaterThanOrEqual(5);
+    for (const route of routes) {
+      const read = Object.keys(objectOf(route.query as unknown as ValibotNode)?.entries ?? {}).sort();
+      const operation = doc.paths[restPathOf(route.path)][route.method];
+      const documented = operation.parameters
+        .map((p: Json) => resolve(p))
+        .filter((p: Json) => p.in === "query")
+        .map((p: Json) => p.name)
+        .sort();
+      expect(documented, route.operationId).toEqual(read);
+    }
+    // The list reads no `slug` (JSON:API's filter[slug] does; the domain input they share has it).
+    expect(doc.paths["/api/articles"].get.parameters.map((p: Json) => resolve(p).name)).not.toContain("slug");
+  });
 });
 
 describe.skipIf(!reference)("the RealWorld contract (../shared/realworld/openapi.yml) in the document", () => {

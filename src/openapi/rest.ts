@@ -176,10 +176,19 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   before: 'A cursor (from a `Link` header\'s `rel="prev"`): the page just before that item. Not with `after` or `offset`.',
 };
 
+type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
+
+/**
+ * The parameters `schema` reads from a URL, typed as it outputs them: the
+ * names are those of its input (a query schema piped into a domain input with
+ * more fields reads only its own), the types those of its output.
+ */
 function objectParameters(schema: GenericSchema, where: "path" | "query"): Map<string, Parameter> {
-  const json = jsonSchemaOf(schema, "output") as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const json = jsonSchemaOf(schema, "output") as ObjectSchema;
+  const read = Object.keys((jsonSchemaOf(schema, "input") as ObjectSchema).properties ?? {});
   const found = new Map<string, Parameter>();
   for (const [name, property] of Object.entries(json.properties ?? {})) {
+    if (!read.includes(name)) continue;
     found.set(name, {
       name,
       in: where,

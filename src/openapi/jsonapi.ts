@@ -1,6 +1,6 @@
 import { jsonApiRoutes } from "../api/jsonapi";
 import { BASE } from "../api/jsonapi/document";
-import { JSONAPI_MEDIA_TYPE } from "../api/jsonapi/errors";
+import { type ErrorObject, errorObject, JSONAPI_MEDIA_TYPE } from "../api/jsonapi/errors";
 import type { JsonApiRoute, PathParameter } from "../api/jsonapi/route";
 import { RESOURCE_TYPES, type ResourceType, TYPES } from "../api/jsonapi/vocabulary";
 import { LIMITS } from "../domain/inputs";
@@ -182,67 +182,53 @@ const content = (schema: string, example?: unknown): Content => ({
 
 // --- statuses ------------------------------------------------------------------
 
-const KIND: Record<number, { code: string; title: string; description: string }> = {
+// What each status means, and an error object it answers with: made by the
+// adapter's own errorObject, so codes and titles are the ones it sends.
+const STATUSES: Record<number, { description: string; example: ErrorObject }> = {
   400: {
-    code: "bad_request",
-    title: "Invalid query parameter",
     description:
       "A query parameter that this endpoint does not support, given twice, or out of range (`source.parameter`); or a body that is not a JSON:API document.",
+    example: errorObject(400, "page[limit] must be at most 100", { parameter: "page[limit]" }, "Invalid query parameter"),
   },
   401: {
-    code: "unauthenticated",
-    title: "Authentication required",
     description: "No token where one is required, or a token that is invalid, expired or revoked.",
+    example: errorObject(401, "authentication is required"),
   },
-  403: { code: "forbidden", title: "Forbidden", description: "Not allowed." },
-  404: { code: "not_found", title: "Not found", description: "No such resource." },
+  403: { description: "Not allowed.", example: errorObject(403, "forbidden") },
+  404: { description: "No such resource.", example: errorObject(404, "article not found") },
   406: {
-    code: "not_acceptable",
-    title: "Not acceptable",
     description:
       "`Accept` allows no JSON:API media type (nor `*/*`, `application/*`), or names it only with parameters other than `profile`.",
+    example: errorObject(406, `this API answers in ${JSONAPI_MEDIA_TYPE}, which Accept does not allow`, { header: "Accept" }),
   },
   409: {
-    code: "conflict",
-    title: "Conflict",
     description: "The document's `type` (or, updating, `id`) does not match the endpoint.",
+    example: errorObject(409, "data.type must be articles", { pointer: "/data/type" }),
   },
-  413: { code: "too_large", title: "Request body too large", description: "The body is larger than 1 MiB." },
+  413: {
+    description: "The body is larger than 1 MiB.",
+    example: errorObject(413, "request body is larger than 1048576 bytes"),
+  },
   415: {
-    code: "unsupported_media_type",
-    title: "Unsupported media type",
     description: "The body is not `application/vnd.api+json` (a `profile` parameter is the only one allowed).",
+    example: errorObject(415, `request body must be ${JSONAPI_MEDIA_TYPE}`, { header: "Content-Type" }),
   },
   422: {
-    code: "invalid",
-    title: "Invalid attribute",
     description: "An attribute or relationship breaks a rule; `source.pointer` names it.",
+    example: errorObject(422, "title can't be blank", { pointer: "/data/attributes/title" }, "Invalid attribute"),
   },
   429: {
-    code: "rate_limited",
-    title: "Too many requests",
     description: "Too many writes from this client, or too many registrations.",
+    example: errorObject(429, "too many attempts, please wait a minute and retry"),
   },
-  503: { code: "unavailable", title: "Service unavailable", description: "D1 is unavailable (retry)." },
-};
-
-const EXAMPLE_DETAIL: Record<number, { detail: string; source?: Record<string, string> }> = {
-  400: { detail: "page[limit] must be at most 100", source: { parameter: "page[limit]" } },
-  401: { detail: "authentication is required" },
-  403: { detail: "forbidden" },
-  404: { detail: "article not found" },
-  406: { detail: `this API answers in ${JSONAPI_MEDIA_TYPE}, which Accept does not allow`, source: { header: "Accept" } },
-  409: { detail: "data.type must be articles", source: { pointer: "/data/type" } },
-  413: { detail: "request body is larger than 1048576 bytes" },
-  415: { detail: `request body must be ${JSONAPI_MEDIA_TYPE}`, source: { header: "Content-Type" } },
-  422: { detail: "title can't be blank", source: { pointer: "/data/attributes/title" } },
-  429: { detail: "too many attempts, please wait a minute and retry" },
-  503: { detail: "the database is temporarily unavailable, please retry" },
+  503: {
+    description: "D1 is unavailable (retry).",
+    example: errorObject(503, "the database is temporarily unavailable, please retry"),
+  },
 };
 
 function errorResponse(status: number, description?: string): Response {
-  const kind = KIND[status] as (typeof KIND)[number];
-  const example = EXAMPLE_DETAIL[status] ?? { detail: kind.title };
+  const known = STATUSES[status] as (typeof STATUSES)[number];
   const extra: Record<string, Reference> =
     status === 401
       ? { "WWW-Authenticate": header("WWW-Authenticate") }
@@ -250,12 +236,9 @@ function errorResponse(status: number, description?: string): Response {
         ? { "Retry-After": header("Retry-After") }
         : {};
   return {
-    description: description ?? kind.description,
+    description: description ?? known.description,
     headers: { ...everyResponse, ...extra },
-    content: content("JsonApiErrors", {
-      jsonapi: { version: "1.1" },
-      errors: [{ status: String(status), code: kind.code, title: kind.title, ...example }],
-    }),
+    content: content("JsonApiErrors", { jsonapi: { version: "1.1" }, errors: [known.example] }),
   };
 }
 

@@ -1,10 +1,11 @@
 import { jsonApiRoutes } from "../api/jsonapi";
 import { BASE } from "../api/jsonapi/document";
 import { type ErrorObject, errorObject, JSONAPI_MEDIA_TYPE } from "../api/jsonapi/errors";
+import { listParameterOf, listSchemaOf, type QueryRules } from "../api/jsonapi/query";
 import type { JsonApiRoute, PathParameter } from "../api/jsonapi/route";
 import { RESOURCE_TYPES, type ResourceType, TYPES } from "../api/jsonapi/vocabulary";
-import { LIMITS } from "../domain/inputs";
 import { componentRef, type JsonSchema, jsonSchemaOf } from "./json-schema";
+import { objectParameters } from "./parameters";
 import { securityOf } from "./security";
 import {
   type Content,
@@ -266,60 +267,28 @@ const parameters: Record<string, Parameter> = {
       "`-createdAt` (newest first, the default), `createdAt`, or with `filter[search]` `-relevance` (best match first, newest first among equals; the default of a search); anything else is 400.",
     schema: { type: "string", enum: ["-createdAt", "createdAt", "-relevance"] },
   },
-  JsonApiFilterSearch: {
-    name: "filter[search]",
-    in: "query",
-    description:
-      'Full-text search of titles, descriptions, bodies and tags, as REST `search` (words, "phrases", prefix `*`); each article\'s `meta.snippet` is the passage around the matches, HTML-escaped, matches in `<mark>…</mark>`. Blank is no search.',
-    schema: { type: "string" },
-  },
-  JsonApiFilterTag: { name: "filter[tag]", in: "query", description: "Only articles with this tag", schema: { type: "string" } },
-  JsonApiFilterAuthor: {
-    name: "filter[author]",
-    in: "query",
-    description: "Only articles by this username (case-insensitive)",
-    schema: { type: "string" },
-  },
-  JsonApiFilterFavorited: {
-    name: "filter[favorited]",
-    in: "query",
-    description: "Only articles favorited by this username (case-insensitive)",
-    schema: { type: "string" },
-  },
-  JsonApiFilterSlug: {
-    name: "filter[slug]",
-    in: "query",
-    description: "Only the article with this slug: how a frontend that routes by slug finds an article's id",
-    schema: { type: "string" },
-  },
-  JsonApiPageLimit: {
-    name: "page[limit]",
-    in: "query",
-    description: "How many items per page (default 20 articles, 100 comments)",
-    schema: { type: "integer", minimum: 1, maximum: LIMITS.pageLimit },
-  },
-  JsonApiPageOffset: {
-    name: "page[offset]",
-    in: "query",
-    description: "How many items to skip; not with a cursor",
-    schema: { type: "integer", minimum: 0, maximum: LIMITS.pageOffset, default: 0 },
-  },
-  JsonApiPageAfter: {
-    name: "page[after]",
-    in: "query",
-    description:
-      "A cursor (as `links.next` carries it): the page just after that item. Not with `page[before]` or `page[offset]`.",
-    schema: { type: "string" },
-  },
-  JsonApiPageBefore: {
-    name: "page[before]",
-    in: "query",
-    description:
-      "A cursor (as `links.prev` carries it): the page just before that item. Not with `page[after]` or `page[offset]`.",
-    schema: { type: "string" },
-  },
 };
 const parameter = (name: keyof typeof parameters | string): Reference => ({ $ref: `#/components/parameters/${name}` });
+
+/** What JSON:API says differently of a page or filter value that REST reads too. */
+const LIST_WORDING: Record<string, string> = {
+  search:
+    'Full-text search of titles, descriptions, bodies and tags, as REST `search` (words, "phrases", prefix `*`); each article\'s `meta.snippet` is the passage around the matches, HTML-escaped, matches in `<mark>…</mark>`. Blank is no search.',
+  slug: "Only the article with this slug: how a frontend that routes by slug finds an article's id",
+  after: "A cursor (as `links.next` carries it): the page just after that item. Not with `page[before]` or `page[offset]`.",
+  before: "A cursor (as `links.prev` carries it): the page just before that item. Not with `page[after]` or `page[offset]`.",
+};
+
+/** `page[...]` and `filter[...]` as the adapter reads them (listSchemaOf): the schema's fields, renamed. */
+const listParameters = (rules: QueryRules): Parameter[] => {
+  const schema = listSchemaOf(rules);
+  if (!schema) return [];
+  return [...objectParameters(schema, "query").values()].map((read) => ({
+    ...read,
+    name: listParameterOf(read.name),
+    ...(LIST_WORDING[read.name] ? { description: LIST_WORDING[read.name] } : {}),
+  }));
+};
 
 const includeParameter = (paths: readonly string[]): Parameter => ({
   name: "include",
@@ -395,18 +364,7 @@ function toOperation(route: JsonApiRoute): Operation {
     includeParameter(route.query.include),
     ...(fields ? typeNames.map((type) => parameter(`JsonApiFields_${type}`)) : []),
     ...(route.query.sort ? [parameter("JsonApiSort")] : []),
-    ...(route.query.filter
-      ? [
-          parameter("JsonApiFilterTag"),
-          parameter("JsonApiFilterAuthor"),
-          parameter("JsonApiFilterFavorited"),
-          parameter("JsonApiFilterSearch"),
-          parameter("JsonApiFilterSlug"),
-        ]
-      : []),
-    ...(route.query.page
-      ? ["JsonApiPageLimit", "JsonApiPageOffset", "JsonApiPageAfter", "JsonApiPageBefore"].map((name) => parameter(name))
-      : []),
+    ...listParameters(route.query),
   ];
   return {
     operationId: route.operationId,

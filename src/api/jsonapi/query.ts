@@ -111,16 +111,20 @@ export function parseQuery(url: URL, type: string, rules: QueryRules): ParsedQue
   }
   // A search's best matches come first unless asked otherwise (as in REST).
   parsed.order = sort ?? (raw.search === undefined ? "newest" : "relevance");
-  if (rules.page || rules.filter) {
-    parsed.list = listOf(raw, rules.filter ? ArticleFilterParams : rules.page === "comments" ? CommentPageParams : PageParams);
-  }
+  const listSchema = listSchemaOf(rules);
+  if (listSchema) parsed.list = listOf(raw, listSchema);
   return parsed;
 }
 
-function listOf(
-  raw: Record<string, string>,
-  schema: typeof ArticleFilterParams | typeof PageParams | typeof CommentPageParams,
-): ArticleQueryInput {
+/** What reads an endpoint's page and filter values (`page[limit]` is its `limit`), if it takes any. */
+export const listSchemaOf = (rules: QueryRules) =>
+  rules.filter ? ArticleFilterParams : rules.page === "comments" ? CommentPageParams : rules.page ? PageParams : undefined;
+
+/** The query parameter that carries a field of the list schema: `page[limit]`, `filter[tag]`. */
+export const listParameterOf = (field: string) =>
+  (PAGE as readonly string[]).includes(field) ? `page[${field}]` : `filter[${field}]`;
+
+function listOf(raw: Record<string, string>, schema: NonNullable<ReturnType<typeof listSchemaOf>>): ArticleQueryInput {
   const result = v.safeParse(schema, raw, { abortPipeEarly: true });
   if (result.success) return result.output;
   throw parameterErrors(fieldMessages(result.issues));
@@ -129,7 +133,7 @@ function listOf(
 /** Messages about page and filter values, as the 400 naming each parameter. */
 function parameterErrors(fields: Record<string, string[]>): JsonApiError {
   const errors = Object.entries(fields).flatMap(([field, messages]) => {
-    const parameter = (PAGE as readonly string[]).includes(field) ? `page[${field}]` : `filter[${field}]`;
+    const parameter = listParameterOf(field);
     return messages.map((message) => errorObject(400, `${parameter} ${message}`, { parameter }, "Invalid query parameter"));
   });
   return new JsonApiError(400, errors);

@@ -260,6 +260,18 @@ function takenSlugs(ctx: Context, base: string, exceptId?: number) {
     .where(and(eq(articles.slug, base), exceptId === undefined ? undefined : ne(articles.id, exceptId)));
 }
 
+/**
+ * What an article input writes to its own row: every field but the tags (they
+ * have a table of their own), under the field's name. A field added to the
+ * input is stored with no edit here; one that is not a column does not
+ * compile (ArticleInputsAreColumns).
+ */
+const ownColumns = <Input extends { tagList?: readonly string[] }>({ tagList: _tags, ...columns }: Input) => columns;
+
+type IsColumns<Input> = Exclude<keyof Input, "tagList"> extends keyof typeof articles.$inferInsert ? true : false;
+type Agree<T extends true> = T;
+export type ArticleInputsAreColumns = [Agree<IsColumns<NewArticleInput>>, Agree<IsColumns<ArticleChangesInput>>];
+
 const freeSlug = (base: string, taken: unknown[]): string =>
   taken.length || RESERVED_SLUGS.has(base) ? withUniqueSuffix(base) : base;
 
@@ -276,15 +288,7 @@ export async function createArticle(ctx: Context, input: NewArticleInput): Promi
     const idOfSlug = sql`(SELECT ${articles.id} FROM ${articles} WHERE ${articles.slug} = ${slug})`;
     const write = new Batch();
     write.add(
-      ctx.db.insert(articles).values({
-        slug,
-        title: input.title,
-        description: input.description,
-        body: input.body,
-        authorId: viewer.id,
-        createdAt: now,
-        updatedAt: now,
-      }),
+      ctx.db.insert(articles).values({ ...ownColumns(input), slug, authorId: viewer.id, createdAt: now, updatedAt: now }),
     );
     if (input.tagList.length) write.add(ctx.db.insert(articleTags).values(tagRows(idOfSlug, input.tagList)));
     const readBack = write.add(selectArticle(ctx.db, { slug }, viewer.id));
@@ -345,9 +349,9 @@ export async function updateArticle(ctx: Context, ref: ArticleRef, changes: Arti
       ctx.db
         .update(articles)
         .set({
-          ...(changes.title === undefined ? {} : { title: changes.title, slug: slugToWrite }),
-          ...(changes.description === undefined ? {} : { description: changes.description }),
-          ...(changes.body === undefined ? {} : { body: changes.body }),
+          // Fields left out are undefined, which Drizzle leaves out of the SET.
+          ...ownColumns(changes),
+          ...(changes.title === undefined ? {} : { slug: slugToWrite }),
           // Strictly later than before, so a client always sees that it changed.
           updatedAt: sql`max(${ctx.now().getTime()}, ${articles.updatedAt} + 1)`,
         })

@@ -1,5 +1,6 @@
 import { REST_BASE } from "../api/rest/route";
 import { WORKER_VERSION } from "../service/version";
+import { sharedSection } from "./components";
 import { GRAPHQL_PATH, graphqlSection } from "./graphql";
 import { JSONAPI_BASE, jsonApiSection } from "./jsonapi";
 import { restSection } from "./rest";
@@ -7,8 +8,8 @@ import { serviceSection } from "./service";
 import type { Section } from "./types";
 
 // The OpenAPI 3.1 document: each API style contributes a section (its tags,
-// paths and components), merged here. It is built on first use and kept for
-// the isolate's lifetime: it only changes with the code.
+// paths and components), merged here. `npm run openapi` writes it to
+// public/openapi.json, which static assets serve; the Worker never builds it.
 
 const DESCRIPTION = `The [RealWorld](https://github.com/gothinkster/realworld) "Conduit" API on Cloudflare Workers, D1 and KV.
 
@@ -21,7 +22,7 @@ const DESCRIPTION = `The [RealWorld](https://github.com/gothinkster/realworld) "
 **Caching.** Anonymous reads are served from a KV response cache; successful GETs carry an \`ETag\` (send \`If-None-Match\` for a 304). \`Server-Timing\` on every response says whether the cache answered and how many D1 round trips the request made. Send back \`X-D1-Bookmark\` to read your own writes from any D1 replica.`;
 
 function sections(): Section[] {
-  return [restSection(), graphqlSection(), jsonApiSection(), serviceSection()];
+  return [sharedSection(), restSection(), graphqlSection(), jsonApiSection(), serviceSection()];
 }
 
 export function buildDocument() {
@@ -60,10 +61,5 @@ export function buildDocument() {
 
 export type OpenApiDocument = ReturnType<typeof buildDocument>;
 
-let serialized: string | undefined;
-
-/** The document as JSON, built once per isolate. */
-export function openApiJson(): string {
-  serialized ??= JSON.stringify(buildDocument());
-  return serialized;
-}
+/** The document as public/openapi.json holds it. */
+export const openApiJson = (): string => JSON.stringify(buildDocument());

@@ -1,8 +1,9 @@
 import { GRAPHQL_RESPONSE } from "../api/graphql/http";
 import { DEFAULT_LIMITS, MAX_RESPONSE_BYTES } from "../api/graphql/limits";
+import { EVERY_RESPONSE, headerRef, parameterRef, responseRef } from "./components";
 import { componentRef, type JsonSchema } from "./json-schema";
 import { securityOf } from "./security";
-import type { Content, Operation, Parameter, Reference, Response, Section } from "./types";
+import type { Content, Operation, Parameter, Response, Section } from "./types";
 
 // The GraphQL section of the document: the HTTP transport of /graphql
 // (src/api/graphql/http.ts). The operations themselves are GraphQL's to
@@ -12,9 +13,6 @@ export const GRAPHQL_PATH = "/graphql";
 
 /** What /graphql answers in, the specification's media type first (the default). */
 export const GRAPHQL_MEDIA_TYPES: readonly string[] = [GRAPHQL_RESPONSE, "application/json"];
-
-const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
-const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
 
 const schemas: Record<string, JsonSchema> = {
   GraphQLRequest: {
@@ -76,7 +74,7 @@ const errorExample = (code: string, message: string) => ({ errors: [{ message, e
 
 const answer = (description: string, example?: unknown, headers: Response["headers"] = {}): Response => ({
   description,
-  headers: { ...everyResponse, ...headers },
+  headers: { ...EVERY_RESPONSE, ...headers },
   content: content(example),
 });
 
@@ -93,7 +91,7 @@ function responses(method: "get" | "post"): Record<string, Response> {
     200: answer(
       "The operation executed (`data`, with field errors in `errors`); or, answered as `application/json`, a request that did not execute.",
       { data: { tags: ["dragons", "training"] } },
-      { "Retry-After": header("Retry-After") },
+      { "Retry-After": headerRef("Retry-After") },
     ),
     400: answer(
       "The request is malformed (no `query`, parameters of the wrong type) or, answered as `application/graphql-response+json`, did not execute (syntax, validation, a limit, variables).",
@@ -102,7 +100,7 @@ function responses(method: "get" | "post"): Record<string, Response> {
     401: answer(
       "A token that is present but invalid or expired; nothing ran.",
       errorExample("UNAUTHENTICATED", "invalid token"),
-      { "WWW-Authenticate": header("WWW-Authenticate") },
+      { "WWW-Authenticate": headerRef("WWW-Authenticate") },
     ),
     405: answer(
       method === "get"
@@ -113,7 +111,7 @@ function responses(method: "get" | "post"): Record<string, Response> {
     429: answer(
       "Too many GraphQL requests from this client (`GRAPHQL_CLIENT_LIMITER`: queries count too); nothing ran.",
       errorExample("RATE_LIMITED", "too many attempts, please wait a minute and retry"),
-      { "Retry-After": header("Retry-After") },
+      { "Retry-After": headerRef("Retry-After") },
     ),
     406: answer(
       "`Accept` allows neither `application/graphql-response+json` nor `application/json`.",
@@ -197,14 +195,14 @@ const sdlOperation: Operation = {
   summary: "The GraphQL schema, as SDL",
   description:
     "The schema `/graphql` executes (also `schema.graphql` in the repository). Not published (404) when `GRAPHQL_INTROSPECTION` is `false`.",
-  parameters: [{ $ref: "#/components/parameters/IfNoneMatch" }],
+  parameters: [parameterRef("IfNoneMatch")],
   responses: {
     200: {
       description: "The SDL",
-      headers: { ...everyResponse, ETag: header("ETag"), "Cache-Control": header("Cache-Control") },
+      headers: { ...EVERY_RESPONSE, ETag: headerRef("ETag"), "Cache-Control": headerRef("Cache-Control") },
       content: { "text/plain": { schema: { type: "string" }, example: "type Query {\n  tags: [String!]!\n}\n" } },
     },
-    304: { $ref: "#/components/responses/NotModified" },
+    304: responseRef("NotModified"),
     404: answer(
       "Introspection is off, so the schema is not published.",
       errorExample("NOT_FOUND", "the schema is not published"),

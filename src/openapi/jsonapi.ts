@@ -4,6 +4,7 @@ import { type ErrorObject, errorObject, JSONAPI_MEDIA_TYPE } from "../api/jsonap
 import { listParameterOf, listSchemaOf, type QueryRules } from "../api/jsonapi/query";
 import type { JsonApiRoute, PathParameter } from "../api/jsonapi/route";
 import { RESOURCE_TYPES, type ResourceType, TYPES } from "../api/jsonapi/vocabulary";
+import { EVERY_RESPONSE, headerRef, parameterRef, responseRef } from "./components";
 import { componentRef, type JsonSchema, jsonSchemaOf } from "./json-schema";
 import { objectParameters } from "./parameters";
 import { securityOf } from "./security";
@@ -26,9 +27,6 @@ import {
 export const JSONAPI_BASE = BASE;
 
 const TAG = "JSON:API";
-
-const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
-const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
 
 const typeNames = RESOURCE_TYPES;
 const resourceSchema = (type: ResourceType): JsonSchema => {
@@ -232,13 +230,13 @@ function errorResponse(status: number, description?: string): Response {
   const known = STATUSES[status] as (typeof STATUSES)[number];
   const extra: Record<string, Reference> =
     status === 401
-      ? { "WWW-Authenticate": header("WWW-Authenticate") }
+      ? { "WWW-Authenticate": headerRef("WWW-Authenticate") }
       : status === 429
-        ? { "Retry-After": header("Retry-After") }
+        ? { "Retry-After": headerRef("Retry-After") }
         : {};
   return {
     description: description ?? known.description,
-    headers: { ...everyResponse, ...extra },
+    headers: { ...EVERY_RESPONSE, ...extra },
     content: content("JsonApiErrors", { jsonapi: { version: "1.1" }, errors: [known.example] }),
   };
 }
@@ -335,9 +333,9 @@ function toOperation(route: JsonApiRoute): Operation {
   const success: Response = {
     description: doc.answer,
     headers: {
-      ...everyResponse,
-      "X-D1-Bookmark": header("X-D1-Bookmark"),
-      ...(isRead ? { ETag: header("ETag"), "Cache-Control": header("Cache-Control") } : {}),
+      ...EVERY_RESPONSE,
+      "X-D1-Bookmark": headerRef("X-D1-Bookmark"),
+      ...(isRead ? { ETag: headerRef("ETag"), "Cache-Control": headerRef("Cache-Control") } : {}),
       ...(route.success.status === 201
         ? { Location: { description: "The new resource's URL", schema: { type: "string" } } }
         : {}),
@@ -345,7 +343,7 @@ function toOperation(route: JsonApiRoute): Operation {
     ...(route.success.status === 204 ? {} : { content: content("JsonApiDocument", doc.example) }),
   };
   const answers: Record<string, Response | Reference> = { [route.success.status]: success };
-  if (isRead) answers[304] = { $ref: "#/components/responses/NotModified" };
+  if (isRead) answers[304] = responseRef("NotModified");
   answers[400] = errorResponse(400);
   answers[401] = errorResponse(401);
   for (const [status, description] of Object.entries(doc.errors)) {
@@ -374,8 +372,8 @@ function toOperation(route: JsonApiRoute): Operation {
     parameters: [
       ...(route.params ?? []).map((name) => pathParameters[name]),
       ...query,
-      { $ref: "#/components/parameters/D1Bookmark" },
-      ...(isRead ? [{ $ref: "#/components/parameters/IfNoneMatch" }] : []),
+      parameterRef("D1Bookmark"),
+      ...(isRead ? [parameterRef("IfNoneMatch")] : []),
     ],
     ...(route.body
       ? {

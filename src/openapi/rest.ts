@@ -4,13 +4,13 @@ import * as responses from "../api/rest/responses";
 import type { AnyRestRoute, RestRouteDoc } from "../api/rest/route";
 import { toXml } from "../api/xml/codec";
 import { ArticleChanges, LoginUser, NewArticle, NewComment, NewUser, UserChanges } from "../domain/inputs";
+import { EVERY_RESPONSE, headerRef, parameterRef, responseRef } from "./components";
 import { componentRef, componentSchemas, type JsonSchema, jsonSchemaOf } from "./json-schema";
 import { objectParameters, PARAMETER_DESCRIPTIONS } from "./parameters";
 import { securityOf } from "./security";
 import {
   type Content,
   documented,
-  type Header,
   type Operation,
   type Parameter,
   type PathItem,
@@ -68,62 +68,19 @@ const content = (schema: JsonSchema, example?: unknown): Content =>
     }),
   );
 
-const header = (name: string): Reference => ({ $ref: `#/components/headers/${name}` });
-const everyResponse = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
-
-const headers: Record<string, Header> = {
-  "X-Request-Id": {
-    description: "This request's id (an incoming plain-token `X-Request-Id` is echoed); errors are logged under it.",
-    schema: { type: "string" },
-  },
-  "Server-Timing": {
-    description:
-      "What the request cost: `cache;desc=hit|miss|bypass` (the KV response cache) and `d1;desc=<round trips>;dur=<ms>;rows=<rows D1 read>`.",
-    schema: { type: "string", examples: ["cache;desc=miss, d1;desc=1;dur=1.8;rows=143"] },
-  },
-  "X-D1-Bookmark": {
-    description:
-      "The D1 bookmark this request reached. Send it back in `X-D1-Bookmark` to read your own writes from any replica.",
-    schema: { type: "string" },
-  },
-  ETag: { description: "A strong validator of the body; send it in `If-None-Match` to get a 304.", schema: { type: "string" } },
-  Link: {
-    description:
-      'The pages next to this one (RFC 8288): `<…after=CURSOR>; rel="next"` and `<…before=CURSOR>; rel="prev"`, absolute URLs of the same query with a cursor in place of `offset`; each is absent at that end of the list. Following them costs the same at any depth.',
-    schema: { type: "string" },
-  },
-  "Last-Modified": {
-    description:
-      "When what the answer shows last changed (absent when it shows nothing); send it in `If-Modified-Since` to get a 304.",
-    schema: { type: "string", examples: ["Fri, 01 May 2026 09:30:00 GMT"] },
-  },
-  "Cache-Control": {
-    description:
-      "`public, max-age=0, must-revalidate` for cacheable anonymous answers, `private, no-cache` when signed in, `no-store` for writes and errors.",
-    schema: { type: "string" },
-  },
-  "WWW-Authenticate": { description: '`Token realm="conduit"`', schema: { type: "string" } },
-  "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer", examples: [60] } },
-};
-
 const error = (description: string, example: Record<string, string[]>, extra: Response["headers"] = {}): Response => ({
   description,
-  headers: { ...everyResponse, ...extra },
+  headers: { ...EVERY_RESPONSE, ...extra },
   content: content(componentRef("GenericErrorModel"), { errors: example }),
 });
 
 // Answers several routes share; route-specific 403/404/422 are written inline.
 const sharedResponses: Record<string, Response> = {
-  NotModified: {
-    description:
-      "Not Modified: the `If-None-Match` ETag still matches or, without If-None-Match, nothing changed since `If-Modified-Since` (where the answer has a Last-Modified).",
-    headers: { ...everyResponse },
-  },
   BadRequest: error("The body is empty, not valid UTF-8, or not valid JSON.", { body: ["request body is not valid JSON"] }),
   Unauthorized: error(
     "No token where one is required, or a token that is invalid, expired or revoked (on every route, even where auth is optional).",
     { body: ["authentication is required"] },
-    { "WWW-Authenticate": header("WWW-Authenticate") },
+    { "WWW-Authenticate": headerRef("WWW-Authenticate") },
   ),
   PayloadTooLarge: error("The body is larger than 1 MiB.", { body: ["request body is larger than 1048576 bytes"] }),
   UnsupportedMediaType: error("The body is neither `application/json` nor `application/xml`.", {
@@ -132,35 +89,13 @@ const sharedResponses: Record<string, Response> = {
   TooManyRequests: error(
     "Too many writes from this client, or too many login or registration attempts for this account or from this client.",
     { body: ["too many attempts, please wait a minute and retry"] },
-    { "Retry-After": header("Retry-After") },
+    { "Retry-After": headerRef("Retry-After") },
   ),
   Unavailable: error("D1 is unavailable (retry), or the Worker is not configured (no signing secret).", {
     body: ["the database is temporarily unavailable, please retry"],
   }),
 };
 const shared = (name: keyof typeof sharedResponses): Reference => ({ $ref: `#/components/responses/${name}` });
-
-const parameters: Record<string, Parameter> = {
-  D1Bookmark: {
-    name: "X-D1-Bookmark",
-    in: "header",
-    description: "A bookmark from an earlier response: this request reads data at least that new.",
-    schema: { type: "string" },
-  },
-  IfNoneMatch: {
-    name: "If-None-Match",
-    in: "header",
-    description: "An ETag from an earlier answer: 304 if it still matches.",
-    schema: { type: "string" },
-  },
-  IfModifiedSince: {
-    name: "If-Modified-Since",
-    in: "header",
-    description: "A Last-Modified from an earlier answer: 304 if nothing changed since. Ignored when If-None-Match is sent.",
-    schema: { type: "string" },
-  },
-};
-const parameter = (name: keyof typeof parameters): Reference => ({ $ref: `#/components/parameters/${name}` });
 
 function pathParameters(operation: AnyRestRoute): Parameter[] {
   const typed = operation.params ? objectParameters(operation.params, "path") : new Map<string, Parameter>();
@@ -202,11 +137,11 @@ function toOperation(operation: AnyRestRoute): Operation {
   const success: Response = {
     description: doc.answer,
     headers: {
-      ...everyResponse,
-      "X-D1-Bookmark": header("X-D1-Bookmark"),
-      ...(isRead ? { ETag: header("ETag"), "Cache-Control": header("Cache-Control") } : {}),
-      ...(media ? { "Last-Modified": header("Last-Modified") } : {}),
-      ...(isPaged(operation) ? { Link: header("Link") } : {}),
+      ...EVERY_RESPONSE,
+      "X-D1-Bookmark": headerRef("X-D1-Bookmark"),
+      ...(isRead ? { ETag: headerRef("ETag"), "Cache-Control": headerRef("Cache-Control") } : {}),
+      ...(media ? { "Last-Modified": headerRef("Last-Modified") } : {}),
+      ...(isPaged(operation) ? { Link: headerRef("Link") } : {}),
     },
     ...(media
       ? { content: ownMediaContent(media, documented(operation.operationId, doc.media, "media doc")) }
@@ -215,7 +150,7 @@ function toOperation(operation: AnyRestRoute): Operation {
         : {}),
   };
   const answers: Record<string, Response | Reference> = { [operation.success.status]: success };
-  if (isRead) answers[304] = shared("NotModified");
+  if (isRead) answers[304] = responseRef("NotModified");
   if (operation.body) answers[400] = shared("BadRequest");
   answers[401] = shared("Unauthorized");
   const routeErrors = new Map<number, { descriptions: string[]; example: Record<string, string[]> }>();
@@ -246,9 +181,9 @@ function toOperation(operation: AnyRestRoute): Operation {
     parameters: [
       ...pathParameters(operation),
       ...query,
-      parameter("D1Bookmark"),
-      ...(isRead ? [parameter("IfNoneMatch")] : []),
-      ...(media ? [parameter("IfModifiedSince")] : []),
+      parameterRef("D1Bookmark"),
+      ...(isRead ? [parameterRef("IfNoneMatch")] : []),
+      ...(media ? [parameterRef("IfModifiedSince")] : []),
     ],
     ...(operation.body
       ? {
@@ -288,8 +223,6 @@ export function restSection(): Section {
     components: {
       schemas: { ...componentSchemas(requestDefinitions, "input"), ...componentSchemas(responseDefinitions, "output") },
       responses: sharedResponses,
-      parameters,
-      headers,
     },
   };
 }

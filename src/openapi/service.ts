@@ -1,14 +1,10 @@
 import { HealthResponse, LandingResponse } from "../service/schemas";
+import { EVERY_RESPONSE, headerRef, responseRef } from "./components";
 import { componentRef, componentSchemas } from "./json-schema";
 import { securityOf } from "./security";
 import type { Section } from "./types";
 
 // The endpoints outside /api: landing page, health check, this document.
-
-const everyResponse = {
-  "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" },
-  "Server-Timing": { $ref: "#/components/headers/Server-Timing" },
-};
 
 export function serviceSection(): Section {
   const health = { "application/json": { schema: componentRef("Health") } };
@@ -26,7 +22,7 @@ export function serviceSection(): Section {
           responses: {
             200: {
               description: "The landing page",
-              headers: everyResponse,
+              headers: EVERY_RESPONSE,
               content: {
                 "application/json": { schema: componentRef("Landing") },
                 "text/html": { schema: { type: "string" } },
@@ -43,8 +39,8 @@ export function serviceSection(): Section {
           summary: "Health check for uptime monitors",
           description: "One trivial D1 query and one KV read. Never cached.",
           responses: {
-            200: { description: "D1 and KV both answered", headers: everyResponse, content: health },
-            503: { description: "D1 or KV did not answer", headers: everyResponse, content: health },
+            200: { description: "D1 and KV both answered", headers: EVERY_RESPONSE, content: health },
+            503: { description: "D1 or KV did not answer", headers: EVERY_RESPONSE, content: health },
           },
         },
       },
@@ -58,10 +54,10 @@ export function serviceSection(): Section {
           responses: {
             200: {
               description: "The document",
-              headers: { ...everyResponse, ETag: { $ref: "#/components/headers/ETag" } },
+              headers: { ...EVERY_RESPONSE, ETag: headerRef("ETag") },
               content: { "application/json": { schema: { type: "object" } } },
             },
-            304: { $ref: "#/components/responses/NotModified" },
+            304: responseRef("NotModified"),
           },
         },
       },

@@ -283,6 +283,36 @@ describe("GraphQL and JSON:API walks", () => {
     expect(back.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
   });
 
+  it("GraphQL: a refused cursor fails its own field only, not the other pages read in the same batch", async () => {
+    const author = await registerUser();
+    const [good = "", bad = ""] = await articlesBy(author, 2);
+    await seedComments(good, author, 3);
+    const forged = "c1.AAAA.AAAAAAAAAAAAAAAA";
+    const reply = await gql(
+      `query($good: String!, $bad: String!, $u: String!) {
+        good: article(slug: $good) { comments(first: 2) { totalCount edges { node { id } } } }
+        bad: article(slug: $bad) { comments(after: "${forged}") { totalCount } }
+        pages: profile(username: $u) { articles(first: 1) { totalCount } }
+        forged: profile(username: $u) { articles(after: "${forged}") { totalCount } }
+      }`,
+      { variables: { good, bad, u: author.username } },
+    );
+    expect(reply.body.data).toEqual({
+      good: { comments: { totalCount: 3, edges: [{ node: { id: expect.any(String) } }, { node: { id: expect.any(String) } }] } },
+      bad: null,
+      pages: { articles: { totalCount: 2 } },
+      forged: null,
+    });
+    const refusals = (reply.body.errors ?? []).map((error) => [error.path, error.extensions?.code, error.extensions?.fields]);
+    expect(refusals).toEqual(
+      expect.arrayContaining([
+        [["bad", "comments"], "BAD_USER_INPUT", { after: [expect.any(String)] }],
+        [["forged", "articles"], "BAD_USER_INPUT", { after: [expect.any(String)] }],
+      ]),
+    );
+    expect(refusals).toHaveLength(2);
+  });
+
   it("JSON:API: next and prev links carry cursors; a tampered page[after] is a 400 naming it", async () => {
     const author = await registerUser();
     const slugs = await articlesBy(author, 5);

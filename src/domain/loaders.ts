@@ -5,6 +5,7 @@ import { articles } from "../db/schema";
 import { type ArticlePage, articleList, COMMENT_LIST, type CommentPage, commentPosition } from "./articles";
 import type { Context } from "./context";
 import { pageOf, pageStartOf, windowOf } from "./cursor";
+import { DomainError } from "./errors";
 import { type CommentPageInput, type PageInput, usernameKey } from "./inputs";
 import { ViewerBatch } from "./viewer";
 import { articleSummaryView, commentView } from "./views";
@@ -22,14 +23,25 @@ import { articleSummaryView, commentView } from "./views";
  */
 const oneOf = (keys: readonly string[]): SQL => sql`(SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 
+/** Where a page starts, or the error that refuses its cursor (a DomainError: other errors still fail the batch). */
+async function startOrRefusal<Start>(start: Promise<Start>): Promise<Start | DomainError> {
+  try {
+    return await start;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+}
+
 /** A page of one article's comments. */
 export type ArticleCommentPage = CommentPageInput & { slug: string };
 
 // Round trips: 1. A page of the comments of each article, newest first (as
 // listComments); an unknown slug has none. Articles asking for the same page
 // (say, the first) share one statement; each article still yields at most a
-// page (src/db/comments.ts).
-export async function commentsOfArticles(ctx: Context, keys: readonly ArticleCommentPage[]): Promise<CommentPage[]> {
+// page (src/db/comments.ts). A page whose cursor is refused is that error, in
+// its place: the other pages are still read.
+export async function commentsOfArticles(ctx: Context, keys: readonly ArticleCommentPage[]): Promise<(CommentPage | Error)[]> {
   if (!keys.length) return [];
   const viewerId = ctx.viewer?.userId ?? null;
   const groupOf = ({ slug: _slug, ...query }: ArticleCommentPage) => JSON.stringify(query);
@@ -42,8 +54,13 @@ export async function commentsOfArticles(ctx: Context, keys: readonly ArticleCom
   }
   const batch = new ViewerBatch(ctx);
   const reads = [];
+  const refused = new Map<string, Error>();
   for (const [group, { query, slugs }] of groups) {
-    const start = await pageStartOf(ctx, COMMENT_LIST, query);
+    const start = await startOrRefusal(pageStartOf(ctx, COMMENT_LIST, query));
+    if (start instanceof Error) {
+      refused.set(group, start);
+      continue;
+    }
     const named = inArray(articles.slug, oneOf(slugs));
     reads.push({
       group,
@@ -68,7 +85,7 @@ export async function commentsOfArticles(ctx: Context, keys: readonly ArticleCom
     }
   }
   const none: CommentPage = { comments: [], commentsCount: 0, page: { cursors: [], hasNext: false, hasPrevious: false } };
-  return keys.map((key) => pages.get(`${groupOf(key)}\n${key.slug}`) ?? none);
+  return keys.map((key) => refused.get(groupOf(key)) ?? pages.get(`${groupOf(key)}\n${key.slug}`) ?? none);
 }
 
 // Round trips: 1. The bodies of articles (lists leave them out); an unknown
@@ -90,14 +107,19 @@ export async function bodiesOfArticles(ctx: Context, slugs: readonly string[]): 
 export type AuthorPage = PageInput & { author: string };
 
 // Round trips: 1 (a page and its count per author, all in one batch). The
-// same pages listArticles gives for `author=<name>`, in the order asked.
-export async function articlesOfAuthors(ctx: Context, pages: readonly AuthorPage[]): Promise<ArticlePage[]> {
+// same pages listArticles gives for `author=<name>`, in the order asked; a page
+// whose cursor is refused is that error, in its place.
+export async function articlesOfAuthors(ctx: Context, pages: readonly AuthorPage[]): Promise<(ArticlePage | Error)[]> {
   if (!pages.length) return [];
   const viewerId = ctx.viewer?.userId ?? null;
   const batch = new ViewerBatch(ctx);
   const slots = [];
   for (const { author, ...query } of pages) {
-    const start = await pageStartOf(ctx, articleList("newest"), query);
+    const start = await startOrRefusal(pageStartOf(ctx, articleList("newest"), query));
+    if (start instanceof Error) {
+      slots.push(start);
+      continue;
+    }
     const filter = { authorKey: usernameKey(author) };
     slots.push({
       start,
@@ -107,7 +129,9 @@ export async function articlesOfAuthors(ctx: Context, pages: readonly AuthorPage
   }
   await batch.run();
   return Promise.all(
-    slots.map(async ({ start, rows, counted }) => {
+    slots.map(async (slot) => {
+      if (slot instanceof Error) return slot;
+      const { start, rows, counted } = slot;
       const articlesCount = counted()[0]?.total ?? 0;
       const listed = await pageOf(ctx, articleList("newest"), start, rows(), (row) => ({ id: row.id }), articlesCount);
       return { articles: listed.rows.map(articleSummaryView), articlesCount, page: listed.page };

@@ -24,7 +24,8 @@ export class Loader<K, V> {
 
   constructor(
     private readonly idOf: (key: K) => string,
-    private readonly loadMany: (keys: K[]) => Promise<V[]>,
+    /** One value per key, in order; an Error in a key's place rejects that key alone. */
+    private readonly loadMany: (keys: K[]) => Promise<(V | Error)[]>,
   ) {}
 
   load(key: K): Promise<V> {
@@ -50,7 +51,11 @@ export class Loader<K, V> {
     this.#pending = [];
     try {
       const values = await this.loadMany(batch.map((item) => item.key));
-      for (const [index, item] of batch.entries()) item.resolve(values[index] as V);
+      for (const [index, item] of batch.entries()) {
+        const value = values[index];
+        if (value instanceof Error) item.reject(value);
+        else item.resolve(value as V);
+      }
     } catch (error) {
       for (const item of batch) item.reject(error);
     }

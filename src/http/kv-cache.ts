@@ -345,3 +345,16 @@ export const publicCache = createMiddleware<AppEnv>(async (c, next) => {
   ).catch((error: unknown) => logCacheFailure(c, "write", error));
   c.executionCtx.waitUntil(store);
 });
+
+/**
+ * A declared route's anonymous answer through the cache: `identity` names it
+ * (what the route parsed from the request: other parameters cannot make new
+ * entries), and `respond` makes it on a miss.
+ */
+export async function cachedAnswer(c: HonoContext<AppEnv>, identity: unknown[], respond: () => Promise<Response>) {
+  c.set("cacheIdentity", JSON.stringify(identity));
+  const hit = await publicCache(c, async () => {
+    c.res = await respond();
+  });
+  return hit ?? c.res;
+}

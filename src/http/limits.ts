@@ -1,6 +1,8 @@
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type LimitBucket, type RateLimiter, rateLimited } from "../domain/limits";
 import type { Env } from "../env";
+import { signedIn } from "./auth";
 import type { AppEnv } from "./context";
 
 // Counters are Workers rate-limiting bindings (wrangler.toml `[[ratelimits]]`):
@@ -67,3 +69,13 @@ export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (!(await ctx.limit("write-client", ctx.client))) throw rateLimited();
   await next();
 });
+
+/**
+ * What a declared route (REST, JSON:API) is checked for before its handler
+ * runs: a write counts against the write limit, then a required token is
+ * checked (a 401 before the body is read).
+ */
+export const routeChecks = (route: { method: string; auth: string }): MiddlewareHandler<AppEnv>[] => [
+  ...(route.method === "get" ? [] : [writeLimit]),
+  ...(route.auth === "required" ? [signedIn] : []),
+];

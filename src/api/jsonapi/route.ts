@@ -1,8 +1,7 @@
-import type { Context, Hono, MiddlewareHandler } from "hono";
-import { signedIn } from "../../http/auth";
+import type { Context, Hono } from "hono";
 import type { AppEnv } from "../../http/context";
-import { publicCache } from "../../http/kv-cache";
-import { writeLimit } from "../../http/limits";
+import { cachedAnswer } from "../../http/kv-cache";
+import { routeChecks } from "../../http/limits";
 import { type ResourceType, serializeDocument } from "./document";
 import { failure, JSONAPI_MEDIA_TYPE } from "./errors";
 import { asPageError, type ParsedQuery, parseQuery, type QueryRules } from "./query";
@@ -87,10 +86,7 @@ const identityOf = (query: ParsedQuery) => [
 
 export function mountJsonApi(app: Hono<AppEnv>, routes: readonly JsonApiRoute[]): void {
   for (const route of routes) {
-    const chain: MiddlewareHandler<AppEnv>[] = [];
-    if (route.method !== "get") chain.push(writeLimit);
-    if (route.auth === "required") chain.push(signedIn);
-    app.on(route.method.toUpperCase(), [route.path], ...chain, async (c) => {
+    app.on(route.method.toUpperCase(), [route.path], ...routeChecks(route), async (c) => {
       const names = [...route.path.matchAll(/:(\w+)/g)].map(([, name = ""]) => name);
       // Ids first: a malformed one is a 404, whatever else is wrong with the request.
       const ids = (route.params ?? []).flatMap((kind, index) => {
@@ -107,11 +103,7 @@ export function mountJsonApi(app: Hono<AppEnv>, routes: readonly JsonApiRoute[])
         return send(c, route.success.status, answer);
       };
       if (!route.cache || route.cache.unless?.(c)) return respond();
-      c.set("cacheIdentity", JSON.stringify([route.operationId, c.req.param(), identityOf(query)]));
-      const hit = await publicCache(c, async () => {
-        c.res = await respond();
-      });
-      return hit ?? c.res;
+      return cachedAnswer(c, [route.operationId, c.req.param(), identityOf(query)], respond);
     });
   }
 }

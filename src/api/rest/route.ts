@@ -1,11 +1,10 @@
-import type { Hono, MiddlewareHandler } from "hono";
+import type { Hono } from "hono";
 import type * as v from "valibot";
 import type { Context } from "../../domain/context";
 import type { PageCursors } from "../../domain/cursor";
-import { signedIn } from "../../http/auth";
 import type { AppEnv } from "../../http/context";
-import { publicCache } from "../../http/kv-cache";
-import { writeLimit } from "../../http/limits";
+import { cachedAnswer } from "../../http/kv-cache";
+import { routeChecks } from "../../http/limits";
 import { parseInput } from "../validate";
 import { ownMediaNegotiation, restNegotiation } from "../xml/middleware";
 import { readRestBody } from "./body";
@@ -184,10 +183,8 @@ export function restHref<const Path extends string>(
 export function mountRest(app: Hono<AppEnv>, routes: readonly AnyRestRoute[]): void {
   for (const route of routes) {
     const media = route.success.media;
-    const chain: MiddlewareHandler<AppEnv>[] = [media ? ownMediaNegotiation(media.type) : restNegotiation];
-    if (route.method !== "get") chain.push(writeLimit);
-    if (route.auth === "required") chain.push(signedIn);
-    app.on(route.method.toUpperCase(), [route.path], ...chain, async (c) => {
+    const negotiation = media ? ownMediaNegotiation(media.type) : restNegotiation;
+    app.on(route.method.toUpperCase(), [route.path], negotiation, ...routeChecks(route), async (c) => {
       const input = {
         params: route.params ? parseInput(route.params, c.req.param()) : c.req.param(),
         query: route.query ? parseInput(route.query, c.req.query()) : undefined,
@@ -207,13 +204,7 @@ export function mountRest(app: Hono<AppEnv>, routes: readonly AnyRestRoute[]): v
         }
         return route.success.status === 204 ? c.body(null, 204) : c.json(answer, route.success.status);
       };
-      if (!route.cache) return respond();
-      // Only what the route parsed names the answer: other parameters cannot make new entries.
-      c.set("cacheIdentity", JSON.stringify([route.operationId, input.params, input.query]));
-      const hit = await publicCache(c, async () => {
-        c.res = await respond();
-      });
-      return hit ?? c.res;
+      return route.cache ? cachedAnswer(c, [route.operationId, input.params, input.query], respond) : respond();
     });
   }
 }

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 // (src/build.d.ts), which wrangler.toml's [define] folds away. A declaration
 // that writes its `doc` without the guard still compiles; this test is what
 // catches it. The document's own text is the list to look for: every
-// operation's description, answers and examples, as public/openapi.json holds
-// them (the summaries stay: `GET /api` lists them; so does the GraphQL SDL,
+// operation's description, answers and examples, and the schemas' notes, as
+// public/openapi.json holds them (the summaries stay: `GET /api` lists them; so does the GraphQL SDL,
 // which introspection serves, and which says some of the same).
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -54,6 +54,22 @@ describe("the deployable bundle", () => {
           return run === undefined ? [] : [{ operation: operation.operationId, run }];
         }),
       );
+      // And the notes on the schemas' fields (the REST responses' among them).
+      const notes: string[] = [];
+      const collect = (value: unknown): void => {
+        if (Array.isArray(value)) value.forEach(collect);
+        else if (value && typeof value === "object") {
+          for (const [key, inner] of Object.entries(value)) {
+            if (key === "description" && typeof inner === "string") notes.push(inner);
+            else collect(inner);
+          }
+        }
+      };
+      collect(document.components.schemas);
+      for (const note of notes) {
+        const run = plainRun(note);
+        if (run !== undefined) prose.push({ operation: "components.schemas", run });
+      }
       // Summaries stay (a route without a description of its own is described by its summary), and the SDL.
       const kept = [...operations.map((operation) => operation.summary), readFileSync(path.join(ROOT, "schema.graphql"), "utf8")];
       const undocumentedRuns = prose.filter(({ run }) => !kept.some((text) => text.includes(run)));

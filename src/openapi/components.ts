@@ -73,7 +73,7 @@ const RESPONSES = {
   },
 } satisfies Record<string, Response>;
 
-export const responseRef = (name: keyof typeof RESPONSES | string): Reference => ({ $ref: `#/components/responses/${name}` });
+export const responseRef = (name: keyof typeof RESPONSES): Reference => ({ $ref: `#/components/responses/${name}` });
 
 export const sharedSection = (): Section => ({
   tags: [],

@@ -689,11 +689,13 @@ async function main() {
       ["uncached anonymous list >= 50% of /d1 floor rps", uncached >= 0.5, `${fmt(uncached * 100, 1)}%`],
     );
   }
-  goals.push(...scaleGoals, [
-    "bundle < 300 KiB gzipped",
-    bundle.gzipBytes < 300 * 1024,
-    `${fmt(bundle.gzipBytes / 1024, 1)} KiB`,
-  ]);
+  const bundleKiB = `${fmt(bundle.gzipBytes / 1024, 1)} KiB`;
+  goals.push(
+    ...scaleGoals,
+    ["bundle < 300 KiB gzipped (the design's budget)", bundle.gzipBytes < 300 * 1024, bundleKiB],
+    // The tighter budget the project keeps (README, "Benchmark"): a feature that crosses it pays for itself.
+    ["bundle <= 130 KiB gzipped (the project's budget)", bundle.gzipBytes <= 130 * 1024, bundleKiB],
+  );
 
   log(`\n=== results${SECTIONS.has("load") ? ` (${DURATION} s per case, ${CONNECTIONS} connections)` : ""} ===`);
   if (rows.length) log(`\n${table(rows)}`);

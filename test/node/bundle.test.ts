@@ -5,13 +5,14 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 // The deployable bundle leaves out what only the OpenAPI document says: route
-// declarations write their prose and examples `OPENAPI && {...}`
-// (src/build.d.ts), which wrangler.toml's [define] folds away. A declaration
-// that writes its `doc` without the guard still compiles; this test is what
+// declarations and response schemas write their prose and examples
+// `OPENAPI && {...}` (src/build.d.ts), which wrangler.toml's [define] folds
+// away. A `doc` written without the guard still compiles; this test is what
 // catches it. The document's own text is the list to look for: every
-// operation's description, answers and examples, and the schemas' notes, as
-// public/openapi.json holds them (the summaries stay: `GET /api` lists them; so does the GraphQL SDL,
-// which introspection serves, and which says some of the same).
+// operation's description and answers, and the schemas' notes, as
+// public/openapi.json holds them. Summaries stay (`GET /api` lists them), and
+// so does the GraphQL SDL, which introspection serves and which says some of
+// the same.
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
